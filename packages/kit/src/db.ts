@@ -1,0 +1,80 @@
+import type { MigrationObject, Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import type { Logger } from './logger.js';
+
+export type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+export type Orm = MikroORM;
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  entities: NonNullable<Options['entities']>;
+  /** The service's migrations in order; the kit's own tables come first automatically. */
+  migrations: MigrationObject[];
+  logger?: Logger;
+}
+
+/** Opens the service's own database with MikroORM. Entities are declared with defineEntity (no decorators). */
+export async function openDatabase(options: DatabaseOptions, kitMigrations: MigrationObject[]): Promise<Orm> {
+  return MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: options.url,
+    entities: options.entities,
+    pool: { min: 0, max: options.poolMax },
+    extensions: [Migrator],
+    migrations: {
+      tableName: 'pq_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      migrationsList: [...kitMigrations, ...options.migrations],
+    },
+    discovery: { warnWhenNoEntities: false },
+    // Every use case forks its own EntityManager; the global one must never hold request state.
+    allowGlobalContext: false,
+    debug: false,
+    logger: (message) => options.logger?.debug({ orm: true }, message),
+  });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
+
+/**
+ * Creates the database named in `url` if it does not exist (dev and tests; production databases are
+ * provisioned with their own role by the operator).
+ */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`refusing to create database with unusual name "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+        // Two processes may race to create the same database; losing the race is fine.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs raw SQL inside the EntityManager's current transaction (outbox, inbox, audit rows). */
+export async function execInTransaction<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+}

@@ -1,0 +1,189 @@
+import type { EventType } from '@pingquan/contracts/catalogue';
+import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
+import type { Role } from '@pingquan/contracts/pingquan/common/v1/types';
+import { newId } from './ids.js';
+import { type EntityManager, execInTransaction } from './db.js';
+import type { Principal } from './principal.js';
+import { injectContext } from './telemetry.js';
+
+/** Who is changing what, and why: carried through a use case into the audit log and the events. */
+export interface CommandContext {
+  principal: Principal;
+  reason: string;
+  documentRef: string;
+  traceId: string;
+  now: Date;
+}
+
+/** One change to one aggregate: the audit entry, and optionally the event it publishes. */
+export interface Change<T = unknown> {
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  /** 9-digit township code the aggregate belongs to ('' when city-wide). */
+  townshipCode: string;
+  /** What happened, e.g. `contract.registered`. */
+  action: string;
+  /** Snapshot of the aggregate after the change, for history and as-of reads. */
+  state?: unknown;
+  /** Calendar date from which the change takes legal effect, when it differs from today. */
+  effectiveOn?: string;
+  event?: { type: EventType<T>; payload: T };
+}
+
+export function roleEnum(principal: Principal): Role {
+  return `ROLE_${principal.role}` as Role;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  event_type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  township_code: string;
+  envelope: string;
+  headers: Record<string, string>;
+}
+
+interface AuditRow {
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_version: number;
+  action: string;
+  actor_subject: string;
+  actor_role: string;
+  at: string;
+  effective_on: string | null;
+  reason: string;
+  document_ref: string;
+  trace_id: string;
+  event_id: string | null;
+  state: unknown;
+}
+
+/**
+ * Writes audit entries and outbox events in the caller's transaction, so a change and its events
+ * commit together or not at all. Rows go in with one statement per table however many changes there
+ * are (JSON record sets: MikroORM's query layer expands array parameters, JSON passes through intact).
+ */
+export async function recordChanges(em: EntityManager, ctx: CommandContext, changes: Change[]): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const carrier = injectContext();
+  const outbox: OutboxRow[] = [];
+  const audit: AuditRow[] = [];
+  const eventIds: string[] = [];
+  for (const change of changes) {
+    let eventId: string | null = null;
+    if (change.event) {
+      eventId = newId();
+      eventIds.push(eventId);
+      const { type, payload } = change.event;
+      const envelope = EventEnvelope.encode({
+        id: eventId,
+        type: type.typeName,
+        occurredAt: ctx.now,
+        aggregateType: change.aggregateType,
+        aggregateId: change.aggregateId,
+        aggregateVersion: change.aggregateVersion,
+        townshipCode: change.townshipCode,
+        actor: { subject: ctx.principal.sub, role: roleEnum(ctx.principal), displayName: ctx.principal.name ?? '' },
+        trace: { traceparent: carrier['traceparent'] ?? '', tracestate: carrier['tracestate'] ?? '' },
+        payload: Buffer.from(type.codec.encode(payload).finish()),
+        reason: ctx.reason,
+        documentRef: ctx.documentRef,
+      }).finish();
+      outbox.push({
+        id: eventId,
+        subject: type.subject,
+        event_type: type.typeName,
+        aggregate_type: change.aggregateType,
+        aggregate_id: change.aggregateId,
+        township_code: change.townshipCode,
+        envelope: Buffer.from(envelope).toString('base64'),
+        headers: carrier,
+      });
+    }
+    audit.push({
+      aggregate_type: change.aggregateType,
+      aggregate_id: change.aggregateId,
+      aggregate_version: change.aggregateVersion,
+      action: change.action,
+      actor_subject: ctx.principal.sub,
+      actor_role: ctx.principal.role,
+      at: ctx.now.toISOString(),
+      effective_on: change.effectiveOn ?? null,
+      reason: ctx.reason,
+      document_ref: ctx.documentRef,
+      trace_id: ctx.traceId,
+      event_id: eventId,
+      state: change.state ?? null,
+    });
+  }
+  if (outbox.length > 0) {
+    await execInTransaction(
+      em,
+      `INSERT INTO pq_outbox (id, subject, event_type, aggregate_type, aggregate_id, township_code, envelope, headers)
+       SELECT r.id, r.subject, r.event_type, r.aggregate_type, r.aggregate_id, r.township_code,
+              decode(r.envelope, 'base64'), r.headers
+       FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
+            aggregate_id text, township_code text, envelope text, headers jsonb)`,
+      [JSON.stringify(outbox)],
+    );
+  }
+  await execInTransaction(
+    em,
+    `INSERT INTO pq_audit_log (aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
+            effective_on, reason, document_ref, trace_id, event_id, state)
+     SELECT r.aggregate_type, r.aggregate_id, r.aggregate_version, r.action, r.actor_subject, r.actor_role, r.at,
+            r.effective_on, r.reason, r.document_ref, r.trace_id, r.event_id, r.state
+     FROM jsonb_to_recordset(?::jsonb) AS r(aggregate_type text, aggregate_id text, aggregate_version bigint,
+          action text, actor_subject text, actor_role text, at timestamptz, effective_on date, reason text,
+          document_ref text, trace_id text, event_id uuid, state jsonb)`,
+    [JSON.stringify(audit)],
+  );
+  return eventIds;
+}
+
+export interface AuditEntry {
+  id: number;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  action: string;
+  actorSubject: string;
+  actorRole: string;
+  at: Date;
+  effectiveOn: string | null;
+  reason: string;
+  documentRef: string;
+  traceId: string;
+  eventId: string | null;
+  state: unknown;
+}
+
+/** The history of one aggregate, oldest first. */
+export async function readHistory(em: EntityManager, aggregateType: string, aggregateId: string): Promise<AuditEntry[]> {
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `SELECT id, aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
+            to_char(effective_on, 'YYYY-MM-DD') AS effective_on, reason, document_ref, trace_id, event_id, state
+     FROM pq_audit_log WHERE aggregate_type = ? AND aggregate_id = ? ORDER BY id`,
+    [aggregateType, aggregateId],
+  );
+  return rows.map((r) => ({
+    id: Number(r['id']),
+    aggregateType: String(r['aggregate_type']),
+    aggregateId: String(r['aggregate_id']),
+    aggregateVersion: Number(r['aggregate_version']),
+    action: String(r['action']),
+    actorSubject: String(r['actor_subject']),
+    actorRole: String(r['actor_role']),
+    at: new Date(String(r['at'])),
+    effectiveOn: (r['effective_on'] as string | null) ?? null,
+    reason: String(r['reason']),
+    documentRef: String(r['document_ref']),
+    traceId: String(r['trace_id']),
+    eventId: (r['event_id'] as string | null) ?? null,
+    state: r['state'],
+  }));
+}

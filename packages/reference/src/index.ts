@@ -1,0 +1,6 @@
+export * from './dates.js';
+export * from './divisions.js';
+export * from './identifiers.js';
+export * from './resolution.js';
+export * from './units.js';
+export * from './violation.js';
