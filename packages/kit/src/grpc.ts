@@ -192,3 +192,27 @@ export class GrpcClients {
     this.channels.clear();
   }
 }
+
+// grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the package does not export the enum).
+const SERVING = 1;
+
+/** Waits until a gRPC server reports SERVING on the standard health service. */
+export async function waitForHealthy(address: string, timeoutMs: number, service = ''): Promise<void> {
+  const channel = createChannel(address);
+  const client = createClientFactory().create(HealthDefinition, channel);
+  const start = Date.now();
+  try {
+    for (;;) {
+      try {
+        const res = await client.check({ service }, { signal: AbortSignal.timeout(1000) });
+        if (res.status === SERVING) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() - start > timeoutMs) throw new Error(`${address} did not become healthy within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    channel.close();
+  }
+}

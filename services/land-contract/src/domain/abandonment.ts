@@ -75,7 +75,9 @@ export function validateAbandonmentReport(
     );
   }
   if (!Number.isSafeInteger(report.areaMu4) || report.areaMu4 <= 0) {
-    v.push(violation('AREA_NOT_POSITIVE', `${field}.areaMu4`, 'The abandoned area must be greater than zero.'));
+    v.push(
+      violation('AREA_NOT_POSITIVE', `${field}.areaMu4`, 'The abandoned area must be greater than zero.'),
+    );
   } else if (plot !== undefined && report.areaMu4 > plot.contractAreaMu4) {
     v.push(
       violation(
@@ -141,7 +143,8 @@ export function shouldTerminateCirculationForIdleness(
 
   for (const report of reports) {
     if (report.contractId !== circulation.contractId || !circulated.has(report.plotCode)) continue;
-    const start = compareDates(report.since, circulation.termStart) < 0 ? circulation.termStart : report.since;
+    const start =
+      compareDates(report.since, circulation.termStart) < 0 ? circulation.termStart : report.since;
     // Idleness after the circulation ended is the contractor's own, not the transferee's.
     if (compareDates(start, circulation.termEnd) >= 0) continue;
     const complete = addYears(start, IDLE_YEARS_FOR_TERMINATION);
@@ -194,7 +197,9 @@ export function validateIssuerMeasure(
     );
   }
   if (measure.kind === 'OTHER' && measure.note.trim() === '') {
-    v.push(violation('MEASURE_NOTE_REQUIRED', `${field}.note`, 'Say what was done when the measure is OTHER.'));
+    v.push(
+      violation('MEASURE_NOTE_REQUIRED', `${field}.note`, 'Say what was done when the measure is OTHER.'),
+    );
   }
   return v;
 }

@@ -138,7 +138,9 @@ export function planPlotAdjustment(
     v.push(violation('ADJUSTMENT_REASON_NOTE_REQUIRED', 'reasonNote', 'Describe the special case.'));
   }
   if (req.items.length === 0) {
-    v.push(violation('ADJUSTMENT_HAS_NO_ITEMS', 'items', 'An adjustment changes at least one household’s land.'));
+    v.push(
+      violation('ADJUSTMENT_HAS_NO_ITEMS', 'items', 'An adjustment changes at least one household’s land.'),
+    );
   }
   if (!isLocalDate(req.date)) {
     v.push(violation('DATE_INVALID', 'date', `'${req.date}' is not a YYYY-MM-DD date.`));
@@ -146,7 +148,9 @@ export function planPlotAdjustment(
   }
 
   const removedCodes = new Set(req.items.flatMap((i) => i.removePlotCodes));
-  req.items.forEach((item, i) => v.push(...checkItem(item, `items[${i}]`, req, removedCodes)));
+  req.items.forEach((item, i) => {
+    v.push(...checkItem(item, `items[${i}]`, req, removedCodes));
+  });
   for (const code of duplicates(req.items.flatMap((i) => i.addPlots.map((a) => a.plot.code)))) {
     v.push(violation('PLOT_CODE_DUPLICATE', 'items', `Plot ${code} is given to more than one household.`));
   }
@@ -203,14 +207,25 @@ export function planPlotAdjustment(
       reason: req.reason,
       reasonNote: req.reasonNote,
       removedPlotCodes: item.removePlotCodes,
-      addedPlots: item.addPlots.map((a) => ({ code: a.plot.code, areaMu4: a.plot.contractAreaMu4, source: a.source })),
+      addedPlots: item.addPlots.map((a) => ({
+        code: a.plot.code,
+        areaMu4: a.plot.contractAreaMu4,
+        source: a.source,
+      })),
       resolutionRef: req.resolution?.documentRef ?? '',
       townshipApprovalRef: req.townshipApproval?.reference ?? '',
       cityApprovalRef: req.cityApproval?.reference ?? '',
       recordIn: ['CONTRACT', 'REGISTER', 'CERTIFICATE'],
     }),
   );
-  return collect(v, { contracts, amendments, affectedHouseholds: affected, shareBasisPoints, warnings, policyVersion: policy.version });
+  return collect(v, {
+    contracts,
+    amendments,
+    affectedHouseholds: affected,
+    shareBasisPoints,
+    warnings,
+    policyVersion: policy.version,
+  });
 }
 
 function checkLandClass(plot: Pick<Plot, 'code' | 'landClass'>, field: string): RuleViolation[] {
@@ -261,20 +276,36 @@ function checkItem(
   }
   v.push(...checkInForce(contract, req.date, `${path}.contract`));
   if (item.removePlotCodes.length === 0 && item.addPlots.length === 0) {
-    v.push(violation('ADJUSTMENT_ITEM_EMPTY', path, 'Each household in an adjustment has land taken off or added.'));
+    v.push(
+      violation(
+        'ADJUSTMENT_ITEM_EMPTY',
+        path,
+        'Each household in an adjustment has land taken off or added.',
+      ),
+    );
   }
 
   item.removePlotCodes.forEach((code, j) => {
     const field = `${path}.removePlotCodes[${j}]`;
     const plot = contract.plots.find((p) => p.code === code);
     if (plot === undefined) {
-      v.push(violation('PLOT_NOT_IN_CONTRACT', field, `Plot ${code} is not a plot of contract ${contract.code}.`));
+      v.push(
+        violation('PLOT_NOT_IN_CONTRACT', field, `Plot ${code} is not a plot of contract ${contract.code}.`),
+      );
       return;
     }
     v.push(...checkLandClass(plot, field));
   });
   if (item.removePlotCodes.length > 0) {
-    v.push(...checkNotEncumbered(contract, req.encumbrances, req.date, `${path}.removePlotCodes`, item.removePlotCodes));
+    v.push(
+      ...checkNotEncumbered(
+        contract,
+        req.encumbrances,
+        req.date,
+        `${path}.removePlotCodes`,
+        item.removePlotCodes,
+      ),
+    );
   }
 
   item.addPlots.forEach((added, j) => {
@@ -282,14 +313,33 @@ function checkItem(
     v.push(...checkLandClass(added.plot, `${field}.plot.landClass`));
     if (!added.plot.code.startsWith(req.issuerCode)) {
       v.push(
-        violation('PLOT_OUTSIDE_ISSUER', `${field}.plot.code`, `Plot ${added.plot.code} is not land of issuer ${req.issuerCode}.`),
+        violation(
+          'PLOT_OUTSIDE_ISSUER',
+          `${field}.plot.code`,
+          `Plot ${added.plot.code} is not land of issuer ${req.issuerCode}.`,
+        ),
       );
     }
-    if (contract.plots.some((p) => p.code === added.plot.code) && !item.removePlotCodes.includes(added.plot.code)) {
-      v.push(violation('PLOT_ALREADY_IN_CONTRACT', `${field}.plot.code`, `Plot ${added.plot.code} is already on this contract.`));
+    if (
+      contract.plots.some((p) => p.code === added.plot.code) &&
+      !item.removePlotCodes.includes(added.plot.code)
+    ) {
+      v.push(
+        violation(
+          'PLOT_ALREADY_IN_CONTRACT',
+          `${field}.plot.code`,
+          `Plot ${added.plot.code} is already on this contract.`,
+        ),
+      );
     }
     if (!Number.isSafeInteger(added.plot.contractAreaMu4) || added.plot.contractAreaMu4 <= 0) {
-      v.push(violation('AREA_NOT_POSITIVE', `${field}.plot.contractAreaMu4`, 'An added plot has an area above zero.'));
+      v.push(
+        violation(
+          'AREA_NOT_POSITIVE',
+          `${field}.plot.contractAreaMu4`,
+          'An added plot has an area above zero.',
+        ),
+      );
     }
     if (added.source === 'OTHER_HOUSEHOLD' && !removedCodes.has(added.plot.code)) {
       v.push(
@@ -316,8 +366,12 @@ function checkItem(
 // Land comes from another household only once the free reserve, reclaimed and returned land is used up.
 function checkSources(req: PlotAdjustmentRequest): RuleViolation[] {
   const added = req.items.flatMap((i) => i.addPlots);
-  const fromPriority = sumMu4(added.filter((a) => PRIORITY_SOURCES.includes(a.source)).map((a) => a.plot.contractAreaMu4));
-  const fromHouseholds = sumMu4(added.filter((a) => a.source === 'OTHER_HOUSEHOLD').map((a) => a.plot.contractAreaMu4));
+  const fromPriority = sumMu4(
+    added.filter((a) => PRIORITY_SOURCES.includes(a.source)).map((a) => a.plot.contractAreaMu4),
+  );
+  const fromHouseholds = sumMu4(
+    added.filter((a) => a.source === 'OTHER_HOUSEHOLD').map((a) => a.plot.contractAreaMu4),
+  );
   const v: RuleViolation[] = [];
   if (fromPriority > req.prioritySourceAvailableMu4) {
     v.push(

@@ -85,7 +85,9 @@ export function noticeWindowEnd(c: CertificationCase, policy: CertificationPolic
 function isWithinNotice(c: CertificationCase, date: LocalDate, policy: CertificationPolicy): boolean {
   const start = c.stageDates.PUBLICLY_NOTICED;
   const end = noticeWindowEnd(c, policy);
-  return start !== undefined && end !== undefined && compareDates(start, date) <= 0 && compareDates(date, end) < 0;
+  return (
+    start !== undefined && end !== undefined && compareDates(start, date) <= 0 && compareDates(date, end) < 0
+  );
 }
 
 export interface AdvanceOptions {
@@ -179,7 +181,9 @@ export function advanceCertification(
     ...c,
     stage: to,
     stageDates: { ...c.stageDates, [to]: date },
-    ...(to === 'CERTIFIED' && options.certificateNo !== undefined ? { certificateNo: options.certificateNo } : {}),
+    ...(to === 'CERTIFIED' && options.certificateNo !== undefined
+      ? { certificateNo: options.certificateNo }
+      : {}),
   });
 }
 
@@ -226,13 +230,22 @@ export function resolveObjection(
 ): Checked<CertificationCase> {
   const index = c.objections.findIndex((o) => o.id === objectionId);
   const objection = c.objections[index];
-  if (objection === undefined) return fail('OBJECTION_UNKNOWN', 'objectionId', `No objection ${objectionId}.`);
+  if (objection === undefined)
+    return fail('OBJECTION_UNKNOWN', 'objectionId', `No objection ${objectionId}.`);
   const v: RuleViolation[] = [];
   if (objection.resolvedOn !== undefined) {
-    v.push(violation('OBJECTION_ALREADY_RESOLVED', 'objectionId', `Resolved on ${objection.resolvedOn} already.`));
+    v.push(
+      violation('OBJECTION_ALREADY_RESOLVED', 'objectionId', `Resolved on ${objection.resolvedOn} already.`),
+    );
   }
   if (!isLocalDate(resolvedOn) || compareDates(resolvedOn, objection.raisedOn) < 0) {
-    v.push(violation('DATE_INVALID', 'resolvedOn', `An objection is resolved on a date from ${objection.raisedOn}.`));
+    v.push(
+      violation(
+        'DATE_INVALID',
+        'resolvedOn',
+        `An objection is resolved on a date from ${objection.raisedOn}.`,
+      ),
+    );
   }
   if (resolution.trim() === '') {
     v.push(violation('OBJECTION_RESOLUTION_REQUIRED', 'resolution', 'Say how the objection was settled.'));
@@ -244,16 +257,22 @@ export function resolveObjection(
 export function openLegacyCase(c: CertificationCase, legacy: LegacyCase): Checked<CertificationCase> {
   const v: RuleViolation[] = [];
   if (legacy.owner.trim() === '') {
-    v.push(violation('LEGACY_CASE_OWNER_REQUIRED', 'legacyCase.owner', 'Every legacy case has a named owner.'));
+    v.push(
+      violation('LEGACY_CASE_OWNER_REQUIRED', 'legacyCase.owner', 'Every legacy case has a named owner.'),
+    );
   }
   if (legacy.state !== 'OPEN') {
     v.push(violation('LEGACY_CASE_TRANSITION', 'legacyCase.state', 'A legacy case is opened OPEN.'));
   }
   if (!isLocalDate(legacy.openedOn)) {
-    v.push(violation('DATE_INVALID', 'legacyCase.openedOn', `'${legacy.openedOn}' is not a YYYY-MM-DD date.`));
+    v.push(
+      violation('DATE_INVALID', 'legacyCase.openedOn', `'${legacy.openedOn}' is not a YYYY-MM-DD date.`),
+    );
   }
   if (c.legacyCases.some((lc) => lc.id === legacy.id)) {
-    v.push(violation('LEGACY_CASE_DUPLICATE', 'legacyCase.id', `Legacy case ${legacy.id} is already recorded.`));
+    v.push(
+      violation('LEGACY_CASE_DUPLICATE', 'legacyCase.id', `Legacy case ${legacy.id} is already recorded.`),
+    );
   }
   return collect(v, { ...c, legacyCases: [...c.legacyCases, legacy] });
 }
@@ -277,7 +296,9 @@ export function updateLegacyCase(
   if (legacy === undefined) return fail('LEGACY_CASE_UNKNOWN', 'caseId', `No legacy case ${caseId}.`);
   const v: RuleViolation[] = [];
   if (!LEGACY_TRANSITIONS[legacy.state].includes(to)) {
-    v.push(violation('LEGACY_CASE_TRANSITION', 'state', `A ${legacy.state} legacy case cannot become ${to}.`));
+    v.push(
+      violation('LEGACY_CASE_TRANSITION', 'state', `A ${legacy.state} legacy case cannot become ${to}.`),
+    );
   }
   if (!isLocalDate(date) || compareDates(date, legacy.openedOn) < 0) {
     v.push(violation('DATE_INVALID', 'date', `A legacy case changes on a date from ${legacy.openedOn}.`));

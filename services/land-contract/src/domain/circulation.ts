@@ -15,12 +15,17 @@ import {
 } from '@pingquan/reference';
 import { type AbandonmentReport, shouldTerminateCirculationForIdleness } from './abandonment.js';
 import { checkInForce } from './contract-rules.js';
-import { roundHalfUpDiv } from './money.js';
 import type { Circulation, CirculationMode, Contract, ReviewLevel, TransfereeKind } from './model.js';
+import { roundHalfUpDiv } from './money.js';
 import type { PolicyVersion } from './policy.js';
 import { duplicates, termsOverlap } from './term.js';
 
-export const CIRCULATION_MODES: readonly CirculationMode[] = ['LEASE', 'SUBCONTRACT', 'SHAREHOLDING', 'OTHER'];
+export const CIRCULATION_MODES: readonly CirculationMode[] = [
+  'LEASE',
+  'SUBCONTRACT',
+  'SHAREHOLDING',
+  'OTHER',
+];
 
 export const TRANSFEREE_KINDS: readonly TransfereeKind[] = [
   'HOUSEHOLD',
@@ -106,7 +111,9 @@ export function validateCirculation(c: Circulation, ctx: CirculationContext): Ch
   const v: RuleViolation[] = [];
 
   if (c.contractId !== contract.id) {
-    v.push(violation('CIRCULATION_CONTRACT_MISMATCH', 'contractId', 'The circulation names another contract.'));
+    v.push(
+      violation('CIRCULATION_CONTRACT_MISMATCH', 'contractId', 'The circulation names another contract.'),
+    );
   }
   if (c.contractorHouseholdId !== contract.householdId) {
     v.push(
@@ -147,8 +154,17 @@ export function validateCirculation(c: Circulation, ctx: CirculationContext): Ch
       ),
     );
   }
-  if (c.annualPricePerMuFen !== undefined && !(Number.isSafeInteger(c.annualPricePerMuFen) && c.annualPricePerMuFen >= 0)) {
-    v.push(violation('MONEY_NEGATIVE', 'annualPricePerMuFen', 'The price must be a whole number of fen, zero or more.'));
+  if (
+    c.annualPricePerMuFen !== undefined &&
+    !(Number.isSafeInteger(c.annualPricePerMuFen) && c.annualPricePerMuFen >= 0)
+  ) {
+    v.push(
+      violation(
+        'MONEY_NEGATIVE',
+        'annualPricePerMuFen',
+        'The price must be a whole number of fen, zero or more.',
+      ),
+    );
   }
 
   const termOk = checkCirculationTerm(c, contract, v);
@@ -175,7 +191,8 @@ export function validateCirculation(c: Circulation, ctx: CirculationContext): Ch
     );
   }
 
-  const registrable = termOk && compareDates(addYears(c.termStart, REGISTRABLE_CIRCULATION_YEARS), c.termEnd) <= 0;
+  const registrable =
+    termOk && compareDates(addYears(c.termStart, REGISTRABLE_CIRCULATION_YEARS), c.termEnd) <= 0;
   return collect(v, {
     areaMu4,
     socialCapital,
@@ -197,7 +214,9 @@ function checkCirculationTerm(c: Circulation, contract: Contract, v: RuleViolati
   }
   if (!valid) return false;
   if (compareDates(c.termStart, c.termEnd) >= 0) {
-    v.push(violation('CIRCULATION_TERM_ORDER', 'termEnd', `The term ${c.termStart} to ${c.termEnd} is empty.`));
+    v.push(
+      violation('CIRCULATION_TERM_ORDER', 'termEnd', `The term ${c.termStart} to ${c.termEnd} is empty.`),
+    );
     return false;
   }
   if (compareDates(c.termEnd, contract.termEnd) > 0) {
@@ -229,16 +248,17 @@ function checkCirculatedPlots(
   }
   // A re-circulation passes on part of the transferee's right, which the first circulation already
   // counted against the plot; its own bound is the parent's area (checked with the parent).
-  const competitors = termOk && c.parentCirculationId === undefined
-    ? ctx.existing.filter(
-        (o) =>
-          o.id !== c.id &&
-          o.contractId === contract.id &&
-          o.status === 'ACTIVE' &&
-          o.parentCirculationId === undefined &&
-          termsOverlap({ start: o.termStart, end: o.termEnd }, { start: c.termStart, end: c.termEnd }),
-      )
-    : [];
+  const competitors =
+    termOk && c.parentCirculationId === undefined
+      ? ctx.existing.filter(
+          (o) =>
+            o.id !== c.id &&
+            o.contractId === contract.id &&
+            o.status === 'ACTIVE' &&
+            o.parentCirculationId === undefined &&
+            termsOverlap({ start: o.termStart, end: o.termEnd }, { start: c.termStart, end: c.termEnd }),
+        )
+      : [];
 
   let total = 0;
   c.plots.forEach((cp, i) => {
@@ -246,11 +266,17 @@ function checkCirculatedPlots(
     const plot = contract.plots.find((p) => p.code === cp.plotCode);
     if (plot === undefined) {
       v.push(
-        violation('PLOT_NOT_IN_CONTRACT', `${path}.plotCode`, `Plot ${cp.plotCode} is not a plot of this contract.`),
+        violation(
+          'PLOT_NOT_IN_CONTRACT',
+          `${path}.plotCode`,
+          `Plot ${cp.plotCode} is not a plot of this contract.`,
+        ),
       );
     }
     if (!Number.isSafeInteger(cp.areaMu4) || cp.areaMu4 <= 0) {
-      v.push(violation('AREA_NOT_POSITIVE', `${path}.areaMu4`, 'The circulated area must be greater than zero.'));
+      v.push(
+        violation('AREA_NOT_POSITIVE', `${path}.areaMu4`, 'The circulated area must be greater than zero.'),
+      );
       return;
     }
     total += cp.areaMu4;
@@ -350,7 +376,11 @@ function checkTransferee(c: Circulation, contract: Contract, today: LocalDate): 
   return v;
 }
 
-function checkRecirculation(c: Circulation, parent: Circulation | undefined, termOk: boolean): RuleViolation[] {
+function checkRecirculation(
+  c: Circulation,
+  parent: Circulation | undefined,
+  termOk: boolean,
+): RuleViolation[] {
   const v: RuleViolation[] = [];
   if (parent === undefined || parent.id !== c.parentCirculationId) {
     return [
@@ -379,7 +409,10 @@ function checkRecirculation(c: Circulation, parent: Circulation | undefined, ter
       ),
     );
   }
-  if (termOk && (compareDates(c.termEnd, parent.termEnd) > 0 || compareDates(c.termStart, parent.termStart) < 0)) {
+  if (
+    termOk &&
+    (compareDates(c.termEnd, parent.termEnd) > 0 || compareDates(c.termStart, parent.termStart) < 0)
+  ) {
     v.push(
       violation(
         'CIRCULATION_TERM_BEYOND_PARENT',
@@ -407,7 +440,10 @@ function checkRecirculation(c: Circulation, parent: Circulation | undefined, ter
 export function reviewLevelFor(areaMu4: Mu4, policy: CirculationPolicy): ReviewLevel | undefined {
   let level: ReviewLevel | undefined;
   for (const tier of policy.reviewTiers) {
-    if (areaMu4 > tier.aboveMu4 && (level === undefined || REVIEW_LEVEL_RANK[tier.level] > REVIEW_LEVEL_RANK[level])) {
+    if (
+      areaMu4 > tier.aboveMu4 &&
+      (level === undefined || REVIEW_LEVEL_RANK[tier.level] > REVIEW_LEVEL_RANK[level])
+    ) {
       level = tier.level;
     }
   }
@@ -460,7 +496,11 @@ const CONTRACTOR_GROUNDS: readonly EarlyTerminationGround[] = [
   'SERIOUS_DAMAGE',
   'OTHER_SERIOUS_BREACH',
 ];
-const ISSUER_GROUNDS: readonly EarlyTerminationGround[] = ['CHANGED_AGRICULTURAL_USE', 'IDLE_TWO_YEARS', 'SERIOUS_DAMAGE'];
+const ISSUER_GROUNDS: readonly EarlyTerminationGround[] = [
+  'CHANGED_AGRICULTURAL_USE',
+  'IDLE_TWO_YEARS',
+  'SERIOUS_DAMAGE',
+];
 
 export interface EarlyTerminationRequest {
   circulation: Circulation;
@@ -488,7 +528,9 @@ export function terminateCirculationEarly(req: EarlyTerminationRequest): Checked
     );
   }
   if (c.status !== 'ACTIVE') {
-    v.push(violation('CIRCULATION_NOT_ACTIVE', 'circulation.status', `The circulation is already ${c.status}.`));
+    v.push(
+      violation('CIRCULATION_NOT_ACTIVE', 'circulation.status', `The circulation is already ${c.status}.`),
+    );
   } else if (compareDates(req.date, c.termEnd) >= 0) {
     v.push(
       violation(

@@ -25,7 +25,13 @@ export const CONTRACT_STATUSES: readonly ContractStatus[] = [
   'TERMINATED',
 ];
 
-export const CONTRACT_MODES: readonly ContractMode[] = ['FAMILY', 'TENDER', 'AUCTION', 'OPEN_NEGOTIATION', 'OTHER'];
+export const CONTRACT_MODES: readonly ContractMode[] = [
+  'FAMILY',
+  'TENDER',
+  'AUCTION',
+  'OPEN_NEGOTIATION',
+  'OTHER',
+];
 
 export const LAND_CLASSES: readonly LandClass[] = ['CULTIVATED', 'GARDEN', 'FOREST', 'GRASS', 'OTHER'];
 
@@ -48,7 +54,11 @@ export function canTransition(from: ContractStatus, to: ContractStatus): boolean
 }
 
 /** Violations (never a throw) when `from → to` is not in {@link CONTRACT_TRANSITIONS}. */
-export function assertTransition(from: ContractStatus, to: ContractStatus, field = 'status'): RuleViolation[] {
+export function assertTransition(
+  from: ContractStatus,
+  to: ContractStatus,
+  field = 'status',
+): RuleViolation[] {
   if (canTransition(from, to)) return [];
   const allowed = CONTRACT_TRANSITIONS[from] ?? [];
   return [
@@ -225,7 +235,11 @@ function checkTerm(contract: Contract): RuleViolation[] {
   }
   if (contract.secondRoundEnd !== undefined && !isLocalDate(contract.secondRoundEnd)) {
     v.push(
-      violation('DATE_INVALID', 'secondRoundEnd', `'${contract.secondRoundEnd}' is not a YYYY-MM-DD calendar date.`),
+      violation(
+        'DATE_INVALID',
+        'secondRoundEnd',
+        `'${contract.secondRoundEnd}' is not a YYYY-MM-DD calendar date.`,
+      ),
     );
   }
   if (v.length > 0) return v;
@@ -285,11 +299,21 @@ function checkPlots(
       v.push(violation('PLOT_NAME_REQUIRED', `${path}.name`, 'A plot is recorded with its local name.'));
     }
     if (!LAND_CLASSES.includes(plot.landClass)) {
-      v.push(violation('PLOT_LAND_CLASS_UNKNOWN', `${path}.landClass`, `Unknown land class '${plot.landClass}'.`));
+      v.push(
+        violation('PLOT_LAND_CLASS_UNKNOWN', `${path}.landClass`, `Unknown land class '${plot.landClass}'.`),
+      );
     }
-    const contractArea = validatePositiveMu4(plot.contractAreaMu4, policy.maxPlotAreaMu4, `${path}.contractAreaMu4`);
+    const contractArea = validatePositiveMu4(
+      plot.contractAreaMu4,
+      policy.maxPlotAreaMu4,
+      `${path}.contractAreaMu4`,
+    );
     if (!contractArea.ok) v.push(...contractArea.violations);
-    const surveyedArea = validatePositiveMu4(plot.surveyedAreaMu4, policy.maxPlotAreaMu4, `${path}.surveyedAreaMu4`);
+    const surveyedArea = validatePositiveMu4(
+      plot.surveyedAreaMu4,
+      policy.maxPlotAreaMu4,
+      `${path}.surveyedAreaMu4`,
+    );
     if (!surveyedArea.ok) v.push(...surveyedArea.violations);
     if (policy.requireBoundaries) {
       for (const side of ['east', 'south', 'west', 'north'] as const) {

@@ -26,7 +26,8 @@ import { contractAreaMu4, type RemainingTerm, remainingTerm, scopeCoversPlot, su
 /** Registered by `asOf` and not released by then. */
 export function isEncumbranceInEffect(e: Encumbrance, asOf: LocalDate): boolean {
   return (
-    compareDates(e.registeredOn, asOf) <= 0 && (e.releasedOn === undefined || compareDates(e.releasedOn, asOf) > 0)
+    compareDates(e.registeredOn, asOf) <= 0 &&
+    (e.releasedOn === undefined || compareDates(e.releasedOn, asOf) > 0)
   );
 }
 
@@ -244,7 +245,9 @@ export function checkManagementRightMortgage(req: ManagementRightMortgageRequest
   }
   req.plotCodes.forEach((code, i) => {
     if (!contract.plots.some((p) => p.code === code)) {
-      v.push(violation('PLOT_NOT_IN_CONTRACT', `plotCodes[${i}]`, `Plot ${code} is not a plot of this contract.`));
+      v.push(
+        violation('PLOT_NOT_IN_CONTRACT', `plotCodes[${i}]`, `Plot ${code} is not a plot of this contract.`),
+      );
     }
   });
   if (!isLocalDate(req.securedUntil)) {
@@ -252,7 +255,9 @@ export function checkManagementRightMortgage(req: ManagementRightMortgageRequest
     return v;
   }
   if (compareDates(req.securedUntil, asOf) <= 0) {
-    v.push(violation('MORTGAGE_TERM_ORDER', 'securedUntil', 'A mortgage secures until a day after it is made.'));
+    v.push(
+      violation('MORTGAGE_TERM_ORDER', 'securedUntil', 'A mortgage secures until a day after it is made.'),
+    );
   }
   if (compareDates(req.securedUntil, contract.termEnd) > 0) {
     v.push(

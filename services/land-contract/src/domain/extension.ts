@@ -78,7 +78,9 @@ export function extendedTerm(contract: Pick<Contract, 'secondRoundEnd' | 'termEn
 }
 
 /** Already in the extended term: marked EXTENDED, or its end lies past the second-round expiry. */
-export function isAlreadyExtended(contract: Pick<Contract, 'status' | 'secondRoundEnd' | 'termEnd'>): boolean {
+export function isAlreadyExtended(
+  contract: Pick<Contract, 'status' | 'secondRoundEnd' | 'termEnd'>,
+): boolean {
   return (
     contract.status === 'EXTENDED' ||
     (contract.secondRoundEnd !== undefined && compareDates(contract.termEnd, contract.secondRoundEnd) > 0)
@@ -178,7 +180,10 @@ export function decideExtension(row: ExtensionRow, ctx: ExtensionBatchContext): 
     return skip('HOUSEHOLD_INVALID', 'The household lists no members; correct the register first.');
   }
   if (isHouseholdExtinct(household)) {
-    return skip('HOUSEHOLD_EXTINCT', 'Every member has died: the issuer reclaims the land instead (承包方消亡).');
+    return skip(
+      'HOUSEHOLD_EXTINCT',
+      'Every member has died: the issuer reclaims the land instead (承包方消亡).',
+    );
   }
   const expiry = secondRoundExpiry(contract);
   if (!isDueForExtension(contract, ctx.asOf, policy)) {
@@ -220,14 +225,23 @@ export function emptyExtensionSummary(): ExtensionPlanSummary {
 }
 
 /** Adds one decision to a running summary, so a streamed batch reports without keeping its rows. */
-export function addToExtensionSummary(summary: ExtensionPlanSummary, d: ExtensionDecision): ExtensionPlanSummary {
+export function addToExtensionSummary(
+  summary: ExtensionPlanSummary,
+  d: ExtensionDecision,
+): ExtensionPlanSummary {
   if (d.action === 'EXTEND') {
-    return { ...summary, extend: { count: summary.extend.count + 1, areaMu4: summary.extend.areaMu4 + d.areaMu4 } };
+    return {
+      ...summary,
+      extend: { count: summary.extend.count + 1, areaMu4: summary.extend.areaMu4 + d.areaMu4 },
+    };
   }
   const before = summary.skipped[d.reason] ?? { count: 0, areaMu4: 0 };
   return {
     ...summary,
-    skipped: { ...summary.skipped, [d.reason]: { count: before.count + 1, areaMu4: before.areaMu4 + d.areaMu4 } },
+    skipped: {
+      ...summary.skipped,
+      [d.reason]: { count: before.count + 1, areaMu4: before.areaMu4 + d.areaMu4 },
+    },
   };
 }
 
@@ -274,7 +288,11 @@ export function applyExtension(
   batch: { batchId: string; resolutionRef: string },
 ): Checked<{ contract: Contract; amendment: ExtensionAmendment }> {
   if (decision.action !== 'EXTEND' || decision.contractId !== contract.id) {
-    return fail('EXTENSION_DECISION_MISMATCH', 'decision', 'Only an EXTEND decision for this contract can be applied.');
+    return fail(
+      'EXTENSION_DECISION_MISMATCH',
+      'decision',
+      'Only an EXTEND decision for this contract can be applied.',
+    );
   }
   const v: RuleViolation[] = assertTransition(contract.status, 'EXTENDED');
   if (contract.termEnd !== decision.oldTermEnd || isAlreadyExtended(contract)) {
@@ -309,7 +327,10 @@ export function applyExtension(
 /** Which extension phase a date falls in for a village. */
 export type ExtensionPhase = 'BEFORE_PILOT' | 'PILOT_VILLAGES' | 'CITY_WIDE';
 
-export function extensionPhaseOn(date: LocalDate, policy: ExtensionPolicy = DEFAULT_EXTENSION_POLICY): ExtensionPhase {
+export function extensionPhaseOn(
+  date: LocalDate,
+  policy: ExtensionPolicy = DEFAULT_EXTENSION_POLICY,
+): ExtensionPhase {
   if (compareDates(date, policy.pilotStartDate) < 0) return 'BEFORE_PILOT';
   if (compareDates(date, policy.cityWideStartDate) < 0) return 'PILOT_VILLAGES';
   return 'CITY_WIDE';
@@ -328,7 +349,9 @@ export function checkBatchStart(
 ): RuleViolation[] {
   const v: RuleViolation[] = [];
   const scope =
-    scopeCode.length === 14 ? validateIssuerCode(scopeCode, 'scopeCode') : validateVillageCode(scopeCode, 'scopeCode');
+    scopeCode.length === 14
+      ? validateIssuerCode(scopeCode, 'scopeCode')
+      : validateVillageCode(scopeCode, 'scopeCode');
   if (!scope.ok) v.push(...scope.violations);
 
   const villageCode = scopeCode.slice(0, 12);

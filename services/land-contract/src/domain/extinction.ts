@@ -67,7 +67,13 @@ export function reclaimExtinctHousehold(req: ReclaimRequest): Checked<ReclaimOut
   const v: RuleViolation[] = [];
 
   if (contract.householdId !== household.id) {
-    v.push(violation('CONTRACT_HOUSEHOLD_MISMATCH', 'household', 'The household given does not hold this contract.'));
+    v.push(
+      violation(
+        'CONTRACT_HOUSEHOLD_MISMATCH',
+        'household',
+        'The household given does not hold this contract.',
+      ),
+    );
   }
   if (household.members.length === 0) {
     v.push(
@@ -100,10 +106,15 @@ export function reclaimExtinctHousehold(req: ReclaimRequest): Checked<ReclaimOut
   v.push(...assertTransition(contract.status, 'RECLAIMED', 'contract.status'));
   if (req.decisionRef.trim() === '') {
     v.push(
-      violation('RECLAIM_DECISION_REF_REQUIRED', 'decisionRef', "The issuer's decision document must be cited."),
+      violation(
+        'RECLAIM_DECISION_REF_REQUIRED',
+        'decisionRef',
+        "The issuer's decision document must be cited.",
+      ),
     );
   }
-  if (isLocalDate(req.decidedOn)) v.push(...checkNotEncumbered(contract, req.encumbrances, req.decidedOn, 'contract'));
+  if (isLocalDate(req.decidedOn))
+    v.push(...checkNotEncumbered(contract, req.encumbrances, req.decidedOn, 'contract'));
 
   const totalIncomeFen = checkIncome(req, v);
   checkHeirs(req, totalIncomeFen, v);
@@ -126,11 +137,19 @@ function checkIncome(req: ReclaimRequest, v: RuleViolation[]): Fen {
     const path = `earnedIncome[${i}]`;
     if (!Number.isSafeInteger(entry.amountFen) || entry.amountFen <= 0) {
       v.push(
-        violation('INCOME_AMOUNT_NOT_POSITIVE', `${path}.amountFen`, 'An income entry is a whole number of fen above zero.'),
+        violation(
+          'INCOME_AMOUNT_NOT_POSITIVE',
+          `${path}.amountFen`,
+          'An income entry is a whole number of fen above zero.',
+        ),
       );
       return;
     }
-    if (isLocalDate(entry.earnedOn) && isLocalDate(req.decidedOn) && compareDates(entry.earnedOn, req.decidedOn) > 0) {
+    if (
+      isLocalDate(entry.earnedOn) &&
+      isLocalDate(req.decidedOn) &&
+      compareDates(entry.earnedOn, req.decidedOn) > 0
+    ) {
       v.push(
         violation(
           'INCOME_AFTER_RECLAIM',
@@ -175,7 +194,9 @@ function checkHeirs(req: ReclaimRequest, totalIncomeFen: Fen, v: RuleViolation[]
       }
     }
     if (!Number.isSafeInteger(heir.amountFen) || heir.amountFen < 0) {
-      v.push(violation('HEIR_AMOUNT_NEGATIVE', `${path}.amountFen`, "An heir's part is whole fen, zero or more."));
+      v.push(
+        violation('HEIR_AMOUNT_NEGATIVE', `${path}.amountFen`, "An heir's part is whole fen, zero or more."),
+      );
       return;
     }
     passed += heir.amountFen;

@@ -14,7 +14,11 @@ import { duplicates } from './term.js';
  * Every reason a household record can't enter the register. `today` bounds birth dates in resident
  * IDs and dates of death; pass it so the check is deterministic.
  */
-export function validateHousehold(household: Household, today: LocalDate, field = 'household'): RuleViolation[] {
+export function validateHousehold(
+  household: Household,
+  today: LocalDate,
+  field = 'household',
+): RuleViolation[] {
   const v: RuleViolation[] = [];
   const code = validateContractorCode(household.code, `${field}.code`);
   if (!code.ok) v.push(...code.violations);
@@ -30,7 +34,9 @@ export function validateHousehold(household: Household, today: LocalDate, field 
 
   // An empty household is a data error, not an extinct one: nobody's death has been recorded.
   if (household.members.length === 0) {
-    v.push(violation('HOUSEHOLD_NO_MEMBERS', `${field}.members`, 'A household must list at least one member.'));
+    v.push(
+      violation('HOUSEHOLD_NO_MEMBERS', `${field}.members`, 'A household must list at least one member.'),
+    );
   }
   const heads = household.members.filter((m) => m.relation === 'HEAD').length;
   if (household.members.length > 0 && heads !== 1) {

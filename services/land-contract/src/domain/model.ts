@@ -13,7 +13,13 @@ export type { ContractMode };
  * Contract status. `EXTENDED` is a contract in force in its 30-year extension; it behaves as
  * `ACTIVE` for every right (circulation, mortgage, transfer, surrender). The other four are final.
  */
-export type ContractStatus = 'ACTIVE' | 'EXTENDED' | 'TRANSFERRED' | 'SURRENDERED' | 'RECLAIMED' | 'TERMINATED';
+export type ContractStatus =
+  | 'ACTIVE'
+  | 'EXTENDED'
+  | 'TRANSFERRED'
+  | 'SURRENDERED'
+  | 'RECLAIMED'
+  | 'TERMINATED';
 
 /** 土地类别 — cultivated (耕地), garden (园地), forest (林地), grass (草地), other. */
 export type LandClass = 'CULTIVATED' | 'GARDEN' | 'FOREST' | 'GRASS' | 'OTHER';
@@ -48,7 +54,15 @@ export interface Plot {
   geometry?: GeoJsonGeometry;
 }
 
-export type MemberRelation = 'HEAD' | 'SPOUSE' | 'CHILD' | 'PARENT' | 'GRANDCHILD' | 'GRANDPARENT' | 'SIBLING' | 'OTHER';
+export type MemberRelation =
+  | 'HEAD'
+  | 'SPOUSE'
+  | 'CHILD'
+  | 'PARENT'
+  | 'GRANDCHILD'
+  | 'GRANDPARENT'
+  | 'SIBLING'
+  | 'OTHER';
 
 /** 脱贫人口 and 防止返贫监测对象. */
 export type PovertyFlag = 'LIFTED_OUT_OF_POVERTY' | 'RETURN_TO_POVERTY_MONITORING';
@@ -133,7 +147,12 @@ export interface Encumbrance {
 export type CirculationMode = 'LEASE' | 'SUBCONTRACT' | 'SHAREHOLDING' | 'OTHER';
 
 /** 受让方类型. Enterprises and non-member individuals are social capital (社会资本). */
-export type TransfereeKind = 'HOUSEHOLD' | 'COOPERATIVE' | 'FAMILY_FARM' | 'ENTERPRISE' | 'NON_MEMBER_INDIVIDUAL';
+export type TransfereeKind =
+  | 'HOUSEHOLD'
+  | 'COOPERATIVE'
+  | 'FAMILY_FARM'
+  | 'ENTERPRISE'
+  | 'NON_MEMBER_INDIVIDUAL';
 
 /** Use the transferee puts the land to; only `NON_AGRICULTURAL` is outside the law's agricultural use. */
 export type LandUse =

@@ -19,8 +19,10 @@ export function roundHalfUpDiv(numerator: bigint, denominator: bigint): Fen {
  * (largest remainder; ties go to the earlier entry, so the split is deterministic).
  */
 export function allocateByWeights(totalFen: Fen, weights: readonly number[]): Fen[] {
-  if (!Number.isSafeInteger(totalFen) || totalFen < 0) throw new RangeError('Total must be whole fen, zero or more');
-  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0)) throw new RangeError('Weights must be whole numbers');
+  if (!Number.isSafeInteger(totalFen) || totalFen < 0)
+    throw new RangeError('Total must be whole fen, zero or more');
+  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0))
+    throw new RangeError('Weights must be whole numbers');
   const sum = weights.reduce((a, b) => a + b, 0);
   if (sum === 0) throw new RangeError('At least one weight must be positive');
   const total = BigInt(totalFen);
@@ -39,6 +41,7 @@ export function allocateByWeights(totalFen: Fen, weights: readonly number[]): Fe
 
 /** A non-negative integer in ten-thousandths as text with 4 decimals (`43288` → `'4.3288'`). */
 export function formatTenThousandths(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`Expected a whole number ≥ 0, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`Expected a whole number ≥ 0, got ${value}`);
   return `${Math.floor(value / 10_000)}.${String(value % 10_000).padStart(4, '0')}`;
 }

@@ -43,7 +43,12 @@ export const DEFAULT_SURRENDER_COMPENSATION_POLICY: SurrenderCompensationPolicy 
 };
 
 export interface FormulaTerm {
-  name: 'area_mu' | 'per_mu_annual_price_fen' | 'remaining_years' | 'soil_improvement_fen' | 'land_compensation_fen';
+  name:
+    | 'area_mu'
+    | 'per_mu_annual_price_fen'
+    | 'remaining_years'
+    | 'soil_improvement_fen'
+    | 'land_compensation_fen';
   /** Exact value as text (mu with 4 decimals, years as whole + days/365 and as a 4-decimal number). */
   value: string;
   note: string;
@@ -83,21 +88,35 @@ export function computeSurrenderCompensation(
     BigInt(MU4_PER_MU) * BigInt(DAYS_PER_COMPENSATION_YEAR),
   );
   const amountFen = landCompensationFen + soilImprovementFen;
-  const yearsDecimal = formatTenThousandths(roundHalfUpDiv(yearDays * BigInt(MU4_PER_MU), BigInt(DAYS_PER_COMPENSATION_YEAR)));
+  const yearsDecimal = formatTenThousandths(
+    roundHalfUpDiv(yearDays * BigInt(MU4_PER_MU), BigInt(DAYS_PER_COMPENSATION_YEAR)),
+  );
   const yearsText = `${remaining.wholeYears} + ${remaining.extraDays}/${DAYS_PER_COMPENSATION_YEAR}`;
   return {
     policyVersion: policy.version,
     formula: SURRENDER_FORMULA,
     terms: [
       { name: 'area_mu', value: formatMu(areaMu4), note: 'contract area of the surrendered plots' },
-      { name: 'per_mu_annual_price_fen', value: String(policy.perMuAnnualPriceFen), note: `policy ${policy.version}` },
+      {
+        name: 'per_mu_annual_price_fen',
+        value: String(policy.perMuAnnualPriceFen),
+        note: `policy ${policy.version}`,
+      },
       {
         name: 'remaining_years',
         value: `${yearsText} = ${yearsDecimal}`,
         note: `whole years plus days/${DAYS_PER_COMPENSATION_YEAR} from ${surrenderDate} to ${termEnd}`,
       },
-      { name: 'soil_improvement_fen', value: String(soilImprovementFen), note: 'assessed investment that raised the land' },
-      { name: 'land_compensation_fen', value: String(landCompensationFen), note: 'rounded half up to a whole fen' },
+      {
+        name: 'soil_improvement_fen',
+        value: String(soilImprovementFen),
+        note: 'assessed investment that raised the land',
+      },
+      {
+        name: 'land_compensation_fen',
+        value: String(landCompensationFen),
+        note: 'rounded half up to a whole fen',
+      },
     ],
     remaining,
     landCompensationFen,
@@ -165,11 +184,17 @@ export function surrenderContract(req: SurrenderRequest): Checked<SurrenderOutco
   const v: RuleViolation[] = [];
 
   if (contract.householdId !== household.id) {
-    v.push(violation('CONTRACT_HOUSEHOLD_MISMATCH', 'household', 'The household does not hold this contract.'));
+    v.push(
+      violation('CONTRACT_HOUSEHOLD_MISMATCH', 'household', 'The household does not hold this contract.'),
+    );
   }
   if (!req.voluntary) {
     v.push(
-      violation('SURRENDER_MUST_BE_VOLUNTARY', 'voluntary', 'A household may surrender its land only of its own free will.'),
+      violation(
+        'SURRENDER_MUST_BE_VOLUNTARY',
+        'voluntary',
+        'A household may surrender its land only of its own free will.',
+      ),
     );
   }
   if (req.hukouCondition) {
@@ -203,15 +228,21 @@ export function surrenderContract(req: SurrenderRequest): Checked<SurrenderOutco
     );
   }
   if (!Number.isSafeInteger(req.soilImprovementFen) || req.soilImprovementFen < 0) {
-    v.push(violation('MONEY_NEGATIVE', 'soilImprovementFen', 'The soil improvement is whole fen, zero or more.'));
+    v.push(
+      violation('MONEY_NEGATIVE', 'soilImprovementFen', 'The soil improvement is whole fen, zero or more.'),
+    );
   }
   if (contract.plots.length === 0) {
-    v.push(violation('CONTRACT_HAS_NO_PLOTS', 'contract.plots', 'There is no land on this contract to surrender.'));
+    v.push(
+      violation('CONTRACT_HAS_NO_PLOTS', 'contract.plots', 'There is no land on this contract to surrender.'),
+    );
   }
 
   const datesOk = isLocalDate(req.surrenderDate) && isLocalDate(req.notice.givenOn);
   if (!datesOk) {
-    v.push(violation('DATE_INVALID', 'surrenderDate', 'The surrender and notice dates must be YYYY-MM-DD dates.'));
+    v.push(
+      violation('DATE_INVALID', 'surrenderDate', 'The surrender and notice dates must be YYYY-MM-DD dates.'),
+    );
     return { ok: false, violations: v };
   }
   const earliest = addMonths(req.notice.givenOn, SURRENDER_NOTICE_MONTHS);

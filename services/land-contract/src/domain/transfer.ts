@@ -59,10 +59,18 @@ export function transferContractRight(req: TransferRequest): Checked<TransferOut
   const v: RuleViolation[] = [];
 
   if (contract.householdId !== from.id) {
-    v.push(violation('CONTRACT_HOUSEHOLD_MISMATCH', 'from', 'The transferring household does not hold this contract.'));
+    v.push(
+      violation(
+        'CONTRACT_HOUSEHOLD_MISMATCH',
+        'from',
+        'The transferring household does not hold this contract.',
+      ),
+    );
   }
   if (from.id === to.id) {
-    v.push(violation('TRANSFER_SAME_HOUSEHOLD', 'to', 'A household cannot transfer its contract right to itself.'));
+    v.push(
+      violation('TRANSFER_SAME_HOUSEHOLD', 'to', 'A household cannot transfer its contract right to itself.'),
+    );
   }
   if (to.issuerCode !== contract.issuerCode) {
     v.push(
@@ -126,7 +134,9 @@ export function transferContractRight(req: TransferRequest): Checked<TransferOut
   const staying = contract.plots.filter((p) => !codes.includes(p.code));
   const partial = staying.length > 0;
 
-  const transferor: Contract = partial ? { ...contract, plots: staying } : { ...contract, status: 'TRANSFERRED' };
+  const transferor: Contract = partial
+    ? { ...contract, plots: staying }
+    : { ...contract, status: 'TRANSFERRED' };
   if (!partial) v.push(...assertTransition(contract.status, 'TRANSFERRED', 'contract.status'));
 
   const target = req.transfereeContract;
@@ -209,7 +219,11 @@ function checkNewContractCode(code: string, contract: Contract, to: Household): 
 }
 
 /** Plots named for a transfer, exchange or surrender: present, listed once, of this contract. */
-export function checkPlotSelection(contract: Contract, codes: readonly string[], field: string): RuleViolation[] {
+export function checkPlotSelection(
+  contract: Contract,
+  codes: readonly string[],
+  field: string,
+): RuleViolation[] {
   const v: RuleViolation[] = [];
   if (codes.length === 0) v.push(violation('PLOTS_REQUIRED', field, 'Name at least one plot.'));
   for (const code of duplicates(codes)) {
@@ -217,7 +231,13 @@ export function checkPlotSelection(contract: Contract, codes: readonly string[],
   }
   codes.forEach((code, i) => {
     if (!contract.plots.some((p) => p.code === code)) {
-      v.push(violation('PLOT_NOT_IN_CONTRACT', `${field}[${i}]`, `Plot ${code} is not a plot of contract ${contract.code}.`));
+      v.push(
+        violation(
+          'PLOT_NOT_IN_CONTRACT',
+          `${field}[${i}]`,
+          `Plot ${code} is not a plot of contract ${contract.code}.`,
+        ),
+      );
     }
   });
   return v;
@@ -266,20 +286,33 @@ export function exchangePlots(req: ExchangeRequest): Checked<{ a: Contract; b: C
     [b, 'b'],
   ] as const) {
     if (side.contract.householdId !== side.household.id) {
-      v.push(violation('CONTRACT_HOUSEHOLD_MISMATCH', `${name}.household`, 'The household does not hold this contract.'));
+      v.push(
+        violation(
+          'CONTRACT_HOUSEHOLD_MISMATCH',
+          `${name}.household`,
+          'The household does not hold this contract.',
+        ),
+      );
     }
     if (side.contract.mode !== 'FAMILY') {
       v.push(
-        violation('EXCHANGE_FAMILY_CONTRACT_ONLY', `${name}.contract.mode`, 'Exchange (Art 33) is between family contracts.'),
+        violation(
+          'EXCHANGE_FAMILY_CONTRACT_ONLY',
+          `${name}.contract.mode`,
+          'Exchange (Art 33) is between family contracts.',
+        ),
       );
     }
     if (isLocalDate(req.date)) {
       v.push(...checkInForce(side.contract, req.date, `${name}.contract`));
-      v.push(...checkNotEncumbered(side.contract, req.encumbrances, req.date, `${name}.plotCodes`, side.plotCodes));
+      v.push(
+        ...checkNotEncumbered(side.contract, req.encumbrances, req.date, `${name}.plotCodes`, side.plotCodes),
+      );
     }
     v.push(...checkPlotSelection(side.contract, side.plotCodes, `${name}.plotCodes`));
   }
-  if (!isLocalDate(req.date)) v.push(violation('DATE_INVALID', 'date', `'${req.date}' is not a YYYY-MM-DD date.`));
+  if (!isLocalDate(req.date))
+    v.push(violation('DATE_INVALID', 'date', `'${req.date}' is not a YYYY-MM-DD date.`));
 
   const give = (side: ExchangeSide) => side.contract.plots.filter((p) => side.plotCodes.includes(p.code));
   const keep = (side: ExchangeSide) => side.contract.plots.filter((p) => !side.plotCodes.includes(p.code));

@@ -1,0 +1,74 @@
+import { type Principal, ROLES, TRACKS } from '@pingquan/kit';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import type { GatewayConfig } from './config.js';
+
+/** Claims the platform reads from an identity provider's access token. */
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  name: z.string().optional(),
+  pq_role: z.enum(ROLES).refine((r) => r !== 'SERVICE', 'SERVICE is internal'),
+  pq_track: z.enum(TRACKS).optional(),
+  pq_townships: z.array(z.string().regex(/^\d{9}$/)).optional(),
+  pq_villages: z.array(z.string().regex(/^\d{12}$/)).optional(),
+  pq_bank: z.string().optional(),
+});
+
+export type TokenClaims = z.infer<typeof claimsSchema>;
+
+export class AuthenticationError extends Error {}
+
+/** Verifies bearer tokens: JWKS in production, a shared development secret otherwise. */
+export class Authenticator {
+  private readonly key: JWTVerifyGetKey | Uint8Array;
+  constructor(private readonly config: Pick<GatewayConfig, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL' | 'JWT_DEV_SECRET'>) {
+    if (config.JWT_JWKS_URL) this.key = createRemoteJWKSet(new URL(config.JWT_JWKS_URL));
+    else this.key = new TextEncoder().encode(config.JWT_DEV_SECRET ?? '');
+  }
+
+  async authenticate(authorization: string | null): Promise<Principal> {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+    if (!match?.[1]) throw new AuthenticationError('missing bearer token');
+    let payload: unknown;
+    try {
+      const options = { issuer: this.config.JWT_ISSUER, audience: this.config.JWT_AUDIENCE };
+      const verified =
+        this.key instanceof Uint8Array
+          ? await jwtVerify(match[1], this.key, { ...options, algorithms: ['HS256'] })
+          : await jwtVerify(match[1], this.key, options);
+      payload = verified.payload;
+    } catch (error) {
+      throw new AuthenticationError(`invalid token: ${(error as Error).message}`);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new AuthenticationError(`token lacks platform claims: ${claims.error.issues[0]?.message}`);
+    return principalOf(claims.data);
+  }
+}
+
+export function principalOf(c: TokenClaims): Principal {
+  const principal: Principal = { sub: c.sub, role: c.pq_role };
+  if (c.name) principal.name = c.name;
+  if (c.pq_track) principal.track = c.pq_track;
+  if (c.pq_townships) principal.townships = c.pq_townships;
+  if (c.pq_villages) principal.villages = c.pq_villages;
+  if (c.pq_bank) principal.bank = c.pq_bank;
+  return principal;
+}
+
+/** Mints a development token (HS256) for a role; used by `pq-token` and tests. */
+export async function mintDevToken(
+  config: Pick<GatewayConfig, 'JWT_ISSUER' | 'JWT_AUDIENCE'> & { JWT_DEV_SECRET: string },
+  claims: TokenClaims,
+  ttlSeconds = 8 * 3600,
+): Promise<string> {
+  const { sub, ...rest } = claims;
+  return new SignJWT(rest)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(new TextEncoder().encode(config.JWT_DEV_SECRET));
+}

@@ -1,0 +1,63 @@
+import { describeClientError } from '@pingquan/kit';
+import type { RuleViolation } from '@pingquan/reference';
+import { GraphQLError } from 'graphql';
+import { Status } from 'nice-grpc-common';
+
+/** Codes front-end teams can switch on (`extensions.code`). */
+export type ErrorCode = 'BAD_USER_INPUT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RULE_REFUSED' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
+
+export function badUserInput(violations: RuleViolation[], pathPrefix = ''): GraphQLError {
+  const first = violations[0];
+  return new GraphQLError(violations.map((v) => v.message).join(' '), {
+    extensions: {
+      code: 'BAD_USER_INPUT',
+      field: first ? `${pathPrefix}${first.field}` : undefined,
+      rule: first?.rule,
+      violations: violations.map((v) => ({ ...v, field: `${pathPrefix}${v.field}` })),
+    },
+  });
+}
+
+export function forbidden(): GraphQLError {
+  return new GraphQLError('Not allowed for your role or scope.', { extensions: { code: 'FORBIDDEN' } });
+}
+
+/**
+ * Maps a downstream failure to what the client sees. Internal errors are rethrown untouched so that
+ * yoga masks them (with the trace id in the log, never in the response body).
+ */
+export function fromDownstream(error: unknown, inputPath = ''): GraphQLError | unknown {
+  const failure = describeClientError(error);
+  if (!failure) return error;
+  switch (failure.code) {
+    case Status.INVALID_ARGUMENT:
+      return badUserInput(
+        failure.violations.length ? failure.violations : [{ rule: 'INVALID', field: '', message: failure.message }],
+        inputPath,
+      );
+    case Status.PERMISSION_DENIED:
+      return forbidden();
+    case Status.FAILED_PRECONDITION:
+      return new GraphQLError(failure.message, {
+        extensions: { code: 'RULE_REFUSED', rule: failure.violations[0]?.rule, violations: failure.violations },
+      });
+    case Status.ALREADY_EXISTS:
+    case Status.ABORTED:
+      return new GraphQLError(failure.message, { extensions: { code: 'CONFLICT' } });
+    case Status.UNAVAILABLE:
+    case Status.DEADLINE_EXCEEDED:
+      return new GraphQLError('A service is unavailable; try again.', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    default:
+      return error;
+  }
+}
+
+/** NOT_FOUND becomes null for nullable lookups; other failures are mapped. */
+export async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (describeClientError(error)?.code === Status.NOT_FOUND) return null;
+    throw fromDownstream(error);
+  }
+}

@@ -1,0 +1,238 @@
+import type { Contract, Household, Member, Plot } from '@pingquan/contracts/pingquan/land_contract/v1/register';
+import { violation } from '@pingquan/reference';
+import type { GatewayContext } from '../context.js';
+import { badUserInput, fromDownstream, orNull } from '../errors.js';
+import { divisionOf } from './base.js';
+
+export const landContractTypeDefs = /* GraphQL */ `
+  """
+  承包合同 — a land contract between a collective (the issuer, 发包方) and a contracting household.
+  """
+  type Contract {
+    id: ID!
+    "承包合同编码: issuer code (14) + household sequence (4) + mode digit (1)."
+    code: String!
+    "发包方编码 of the collective economic organisation that issued the contract."
+    issuerCode: String!
+    household: Household
+    mode: ContractMode!
+    termStart: Date!
+    "End of the term; after the 30-year extension, the end of the extended term."
+    termEnd: Date!
+    "Expiry of the second-round term, from which the 30-year extension counts."
+    secondRoundEnd: Date
+    status: ContractStatus!
+    township: Division
+    village: Division
+    "Sum of the plots' contract areas."
+    totalArea: Mu!
+    plots: [Plot!]!
+    "Optimistic-locking version; increases with every change."
+    version: Int!
+  }
+
+  enum ContractMode {
+    "家庭承包 — family contracting of the second round."
+    FAMILY
+    "招标 — tender."
+    TENDER
+    "拍卖 — auction."
+    AUCTION
+    "公开协商 — open negotiation."
+    OPEN_NEGOTIATION
+    OTHER
+  }
+
+  enum ContractStatus {
+    ACTIVE
+    "Extended by thirty years after the second round."
+    EXTENDED
+    TRANSFERRED
+    SURRENDERED
+    RECLAIMED
+    TERMINATED
+  }
+
+  """
+  地块 — a contracted plot.
+  """
+  type Plot {
+    "地块编码: issuer code (14) + 5-digit sequence."
+    code: String!
+    name: String!
+    "Area written in the contract."
+    contractArea: Mu!
+    "Area measured in the survey."
+    surveyedArea: Mu!
+    landClass: LandClass!
+    "永久基本农田 — permanent basic farmland."
+    basicFarmland: Boolean!
+    "四至 — the four boundaries."
+    boundaries: Boundaries!
+    "GeoJSON geometry (WGS 84) as text, when surveyed."
+    geometryGeoJson: String
+  }
+
+  enum LandClass {
+    CULTIVATED
+    GARDEN
+    FOREST
+    GRASS
+    OTHER
+  }
+
+  type Boundaries {
+    east: String!
+    south: String!
+    west: String!
+    north: String!
+  }
+
+  """
+  承包方 — a contracting household (农户) of a collective.
+  """
+  type Household {
+    id: ID!
+    "承包方编码: issuer code (14) + 4-digit household sequence."
+    code: String!
+    issuerCode: String!
+    township: Division
+    village: Division
+    address: String!
+    members: [HouseholdMember!]!
+    "The household's land contracts."
+    contracts: [Contract!]!
+  }
+
+  type HouseholdMember {
+    "居民身份证号码; masked (130881********123X) unless your role needs it."
+    residentId: String!
+    name: String!
+    relation: String!
+    alive: Boolean!
+    deceasedOn: Date
+    "进城落户 — settled in town."
+    movedToTown: Boolean!
+    "脱贫人口 — lifted out of poverty."
+    liftedOutOfPoverty: Boolean!
+    "防止返贫监测对象 — under return-to-poverty monitoring."
+    povertyMonitoring: Boolean!
+  }
+
+  input ContractFilter {
+    "9-digit township code."
+    townshipCode: String
+    "12-digit village code."
+    villageCode: String
+    "14-digit issuer code."
+    issuerCode: String
+    status: ContractStatus
+  }
+
+  type ContractConnection {
+    edges: [ContractEdge!]!
+    nodes: [Contract!]!
+    pageInfo: PageInfo!
+    "Number of contracts matching the filter (within your scope)."
+    totalCount: Int!
+  }
+
+  type ContractEdge {
+    cursor: String!
+    node: Contract!
+  }
+
+  extend type Query {
+    "A land contract by id or 19-character contract code; null when it does not exist or is outside your scope."
+    contract(idOrCode: String!): Contract
+    "Land contracts, filtered, in contract-code order, Relay-style paginated (at most 100 per page)."
+    contracts(filter: ContractFilter, first: Int = 20, after: String): ContractConnection!
+    "一户一档 — one household with everything the platform knows about it."
+    household(id: ID!): Household
+  }
+`;
+
+const stripPrefix = (prefix: string) => (value: string) => value.replace(prefix, '');
+
+function checkCode(value: string | undefined | null, digits: number, field: string) {
+  if (value && !new RegExp(`^\\d{${digits}}$`).test(value)) {
+    throw badUserInput([violation('CODE_FORMAT', field, `${field} must be ${digits} digits.`)]);
+  }
+}
+
+interface ContractsArgs {
+  filter?: { townshipCode?: string | null; villageCode?: string | null; issuerCode?: string | null; status?: string | null } | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export const landContractResolvers = {
+  Query: {
+    contract: (_: unknown, args: { idOrCode: string }, ctx: GatewayContext) =>
+      orNull(
+        ctx.downstream.landContract
+          .getContract({ idOrCode: args.idOrCode }, { principal: ctx.principal, deadline: ctx.deadlineMs })
+          .then((r) => r.contract ?? null),
+      ),
+    async contracts(_: unknown, args: ContractsArgs, ctx: GatewayContext) {
+      const first = args.first ?? 20;
+      if (first < 1 || first > 100) throw badUserInput([violation('PAGE_SIZE', 'first', 'first must be between 1 and 100.')]);
+      checkCode(args.filter?.townshipCode, 9, 'filter.townshipCode');
+      checkCode(args.filter?.villageCode, 12, 'filter.villageCode');
+      checkCode(args.filter?.issuerCode, 14, 'filter.issuerCode');
+      try {
+        const result = await ctx.downstream.landContract.listContracts(
+          {
+            page: { pageSize: first, pageToken: args.after ?? '' },
+            townshipCode: args.filter?.townshipCode ?? '',
+            villageCode: args.filter?.villageCode ?? '',
+            issuerCode: args.filter?.issuerCode ?? '',
+            status: args.filter?.status ? (`CONTRACT_STATUS_${args.filter.status}` as Contract['status']) : 'CONTRACT_STATUS_UNSPECIFIED',
+          },
+          { principal: ctx.principal, deadline: ctx.deadlineMs },
+        );
+        const endCursor = result.pageInfo?.nextPageToken || null;
+        return {
+          nodes: result.contracts,
+          edges: result.contracts.map((node, i) => ({
+            node,
+            // Only the last edge's cursor continues the list; the service pages by keyset.
+            cursor: i === result.contracts.length - 1 && endCursor ? endCursor : Buffer.from(`c:${node.code}`).toString('base64url'),
+          })),
+          pageInfo: { hasNextPage: Boolean(endCursor), endCursor },
+          totalCount: result.pageInfo?.totalCount ?? 0,
+        };
+      } catch (error) {
+        throw fromDownstream(error, 'filter.');
+      }
+    },
+    household: (_: unknown, args: { id: string }, ctx: GatewayContext) => ctx.loaders.household.load(args.id),
+  },
+  Contract: {
+    mode: (c: Contract) => stripPrefix('CONTRACT_MODE_')(c.mode),
+    status: (c: Contract) => stripPrefix('CONTRACT_STATUS_')(c.status),
+    termStart: (c: Contract) => c.termStartDate,
+    termEnd: (c: Contract) => c.termEndDate,
+    secondRoundEnd: (c: Contract) => c.secondRoundEndDate || null,
+    township: (c: Contract) => divisionOf(c.townshipCode),
+    village: (c: Contract) => divisionOf(c.villageCode),
+    totalArea: (c: Contract) => c.totalAreaMu4,
+    household: (c: Contract, _: unknown, ctx: GatewayContext) => ctx.loaders.household.load(c.householdId),
+  },
+  Plot: {
+    contractArea: (p: Plot) => p.contractAreaMu4,
+    surveyedArea: (p: Plot) => p.surveyedAreaMu4,
+    landClass: (p: Plot) => stripPrefix('LAND_CLASS_')(p.landClass),
+    boundaries: (p: Plot) => p.boundaries ?? { east: '', south: '', west: '', north: '' },
+    geometryGeoJson: (p: Plot) => p.geometryGeojson || null,
+  },
+  Household: {
+    township: (h: Household) => divisionOf(h.townshipCode),
+    village: (h: Household) => divisionOf(h.villageCode),
+    contracts: (h: Household, _: unknown, ctx: GatewayContext) => ctx.loaders.contractsByHousehold.load(h.id),
+  },
+  HouseholdMember: {
+    relation: (m: Member) => stripPrefix('RELATION_')(m.relation),
+    deceasedOn: (m: Member) => m.deceasedOn || null,
+  },
+};
