@@ -2,7 +2,7 @@
 // The README's two commands (`npm start`, `npm test`) land here. This file is plain JavaScript on
 // purpose: it runs on a fresh machine that has only Node.js and npm, before TypeScript, pnpm or any
 // dependency exists. It installs what is missing, then hands over to the typed entry points.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,8 +77,16 @@ if (mode !== 'up' && mode !== 'test') fail('usage: node infra/bootstrap.mjs up|t
 const [pnpm, pnpmPrefix] = pnpmCommand();
 const install = run(pnpm, [...pnpmPrefix, 'install', '--frozen-lockfile', '--prefer-offline']);
 if (install.status !== 0) fail('dependency installation failed (pnpm install).');
+
 ensureNatsServer();
 
-const script = mode === 'up' ? 'up' : 'test:run';
-const result = run(pnpm, [...pnpmPrefix, 'run', '--silent', script, ...passThrough]);
-process.exit(result.status);
+// Run the typed entry point directly under Node (tsx as loader), one process fewer to pass signals through.
+const entry = mode === 'up' ? 'infra/src/cli/up.ts' : 'infra/src/cli/test-runner.ts';
+const child = spawn(process.execPath, ['--conditions=pq-source', '--import', 'tsx', entry, ...passThrough], {
+  stdio: 'inherit',
+  cwd: root,
+});
+// A terminal's Ctrl-C reaches the whole process group; a SIGTERM sent to this process alone (a
+// supervisor, `timeout`) is passed on so the platform still stops in order.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -61,3 +61,35 @@ export async function orNull<T>(call: Promise<T>): Promise<T | null> {
     throw fromDownstream(error);
   }
 }
+
+/** A typed refusal in a mutation payload (Shopify-style userErrors). */
+export interface UserError {
+  code: string;
+  field: string[];
+  message: string;
+}
+
+/**
+ * Runs a mutation's downstream call. Business-rule refusals come back as typed `userErrors` in the
+ * payload; bad input, missing permission and outages are GraphQL errors with `extensions.code`.
+ */
+export async function runMutation<T>(
+  key: string,
+  call: () => Promise<T | undefined>,
+): Promise<Record<string, T | null | UserError[]>> {
+  try {
+    return { [key]: (await call()) ?? null, userErrors: [] };
+  } catch (error) {
+    const failure = describeClientError(error);
+    if (failure?.code === Status.FAILED_PRECONDITION || failure?.code === Status.ALREADY_EXISTS) {
+      const violations = failure.violations.length
+        ? failure.violations
+        : [{ rule: failure.code === Status.ALREADY_EXISTS ? 'ALREADY_EXISTS' : 'RULE_REFUSED', field: '', message: failure.message }];
+      return {
+        [key]: null,
+        userErrors: violations.map((v) => ({ code: v.rule, field: ['input', ...v.field.split(/[.[\]]+/).filter(Boolean)], message: v.message })),
+      };
+    }
+    throw fromDownstream(error, 'input.');
+  }
+}

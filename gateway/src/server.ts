@@ -29,6 +29,10 @@ export interface GatewayOptions {
 /** Limits per the OWASP GraphQL cheat sheet; the values are documented in the gateway README. */
 export const LIMITS = { depth: 10, aliases: 15, tokens: 3000, cost: 20_000, batch: 5 } as const;
 
+function isGraphQLError(value: unknown): value is GraphQLError {
+  return value instanceof Error && value.name === 'GraphQLError';
+}
+
 function introspectionOff(): Plugin {
   return {
     onValidate({ addValidationRule }) {
@@ -76,9 +80,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: armor,
     maskedErrors: {
       maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (error instanceof GraphQLError && !original) return error;
-        if (original instanceof GraphQLError) return original;
+        // Deliberate errors (bad input, forbidden, rule refusals) pass through; anything else is
+        // masked with the trace id. Checked by name, not instanceof: under test runners graphql may
+        // load twice (ESM and CJS), and the same error must be recognised either way.
+        const original = (error as { originalError?: unknown }).originalError;
+        if (isGraphQLError(original)) return original;
+        if (isGraphQLError(error) && !original) return error;
         const traceId = currentTraceId();
         logger.error({ err: original ?? error, trace_id: traceId }, 'unexpected error in a resolver');
         return new GraphQLError(`${message} (trace ${traceId || 'none'})`, {

@@ -585,6 +585,20 @@ describe('components map', () => {
   });
 
   it.each([
+    ['1.27.0', false],
+    ['1.29.9', false],
+    ['1.30.0', true],
+  ])('renders valid manifests for Kubernetes %s (preStop sleep: %s)', (kubeVersion, sleeps) => {
+    const manifests = renderCi('production-values.yaml', { kubeVersion });
+    for (const manifest of manifests) validateManifest(manifest);
+    for (const deployment of ofKind(manifests, Deployment.is)) {
+      expect(mainContainer(deployment).lifecycle?.preStop?.sleep?.seconds, componentOf(deployment)).toBe(
+        sleeps ? 5 : undefined,
+      );
+    }
+  });
+
+  it.each([
     ['1Gi', 768],
     ['1536Mi', 1152],
     ['2G', 1430],

@@ -97,6 +97,7 @@ export interface RenderOptions {
   isUpgrade?: boolean;
   release?: string;
   namespace?: string;
+  kubeVersion?: string;
 }
 
 export const defaultRelease = 'pq';
@@ -113,6 +114,7 @@ export function templateArgs(chartDir: string, options: RenderOptions = {}): str
   for (const file of options.valuesFiles ?? []) args.push('--values', file);
   for (const assignment of options.set ?? []) args.push('--set', assignment);
   if (options.isUpgrade) args.push('--is-upgrade');
+  if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
   return args;
 }
 

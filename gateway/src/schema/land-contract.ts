@@ -1,7 +1,7 @@
 import type { Contract, Household, Member, Plot } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import { violation } from '@pingquan/reference';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, fromDownstream, orNull } from '../errors.js';
+import { badUserInput, fromDownstream, orNull, runMutation } from '../errors.js';
 import { divisionOf } from './base.js';
 
 export const landContractTypeDefs = /* GraphQL */ `
@@ -142,6 +142,117 @@ export const landContractTypeDefs = /* GraphQL */ `
     node: Contract!
   }
 
+  """
+  A refusal by a business rule: which rule, which input field, and a sentence a clerk can act on.
+  """
+  type UserError {
+    "Stable rule name, e.g. ISSUER_NOT_REGISTERED."
+    code: String!
+    "Path of the input field, e.g. input, plots, 0, contractArea."
+    field: [String!]!
+    message: String!
+  }
+
+  "Why a change is made: a reason, a document reference (e.g. a meeting resolution number), or both."
+  input ChangeInput {
+    reason: String
+    documentRef: String
+    "Repeat a mutation with the same key to get the first result instead of acting twice."
+    idempotencyKey: String
+  }
+
+  input RegisterIssuerInput {
+    "14-digit issuer code: 12-digit village code + 2-digit group (00 = the village)."
+    code: String!
+    "Unified social credit code of the collective economic organisation (starts with N)."
+    creditCode: String!
+    name: String!
+    change: ChangeInput!
+  }
+
+  type Issuer {
+    id: ID!
+    code: String!
+    creditCode: String!
+    name: String!
+    village: Division
+    township: Division
+  }
+
+  type RegisterIssuerPayload {
+    issuer: Issuer
+    userErrors: [UserError!]!
+  }
+
+  input HouseholdMemberInput {
+    residentId: String!
+    name: String!
+    "HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, GRANDPARENT, SIBLING or OTHER."
+    relation: String!
+    alive: Boolean = true
+    deceasedOn: Date
+    movedToTown: Boolean = false
+    liftedOutOfPoverty: Boolean = false
+    povertyMonitoring: Boolean = false
+  }
+
+  input RegisterHouseholdInput {
+    "18-digit contractor code: issuer code (14) + household sequence (4)."
+    code: String!
+    address: String = ""
+    members: [HouseholdMemberInput!]!
+    change: ChangeInput!
+  }
+
+  type RegisterHouseholdPayload {
+    household: Household
+    userErrors: [UserError!]!
+  }
+
+  input BoundariesInput {
+    east: String!
+    south: String!
+    west: String!
+    north: String!
+  }
+
+  input PlotInput {
+    code: String!
+    name: String!
+    contractArea: Mu!
+    surveyedArea: Mu!
+    landClass: LandClass!
+    basicFarmland: Boolean = false
+    boundaries: BoundariesInput!
+    geometryGeoJson: String
+  }
+
+  input RegisterContractInput {
+    code: String!
+    householdId: ID!
+    mode: ContractMode!
+    termStart: Date!
+    termEnd: Date!
+    secondRoundEnd: Date
+    adjustmentForbidden: Boolean = false
+    plots: [PlotInput!]!
+    change: ChangeInput!
+  }
+
+  type RegisterContractPayload {
+    contract: Contract
+    userErrors: [UserError!]!
+  }
+
+  extend type Mutation {
+    "Registers a collective economic organisation as contract issuer (发包方)."
+    registerIssuer(input: RegisterIssuerInput!): RegisterIssuerPayload!
+    "Registers a contracting household with its members."
+    registerHousehold(input: RegisterHouseholdInput!): RegisterHouseholdPayload!
+    "Registers a land contract with its plots."
+    registerContract(input: RegisterContractInput!): RegisterContractPayload!
+  }
+
   extend type Query {
     "A land contract by id or 19-character contract code; null when it does not exist or is outside your scope."
     contract(idOrCode: String!): Contract
@@ -166,7 +277,121 @@ interface ContractsArgs {
   after?: string | null;
 }
 
+interface ChangeArg {
+  reason?: string | null;
+  documentRef?: string | null;
+  idempotencyKey?: string | null;
+}
+const changeOf = (c: ChangeArg) => ({ reason: c.reason ?? '', documentRef: c.documentRef ?? '', idempotencyKey: c.idempotencyKey ?? '' });
+
+interface RegisterHouseholdArgs {
+  input: {
+    code: string;
+    address?: string | null;
+    members: {
+      residentId: string;
+      name: string;
+      relation: string;
+      alive?: boolean | null;
+      deceasedOn?: string | null;
+      movedToTown?: boolean | null;
+      liftedOutOfPoverty?: boolean | null;
+      povertyMonitoring?: boolean | null;
+    }[];
+    change: ChangeArg;
+  };
+}
+
+interface RegisterContractArgs {
+  input: {
+    code: string;
+    householdId: string;
+    mode: string;
+    termStart: string;
+    termEnd: string;
+    secondRoundEnd?: string | null;
+    adjustmentForbidden?: boolean | null;
+    plots: {
+      code: string;
+      name: string;
+      contractArea: number;
+      surveyedArea: number;
+      landClass: string;
+      basicFarmland?: boolean | null;
+      boundaries: { east: string; south: string; west: string; north: string };
+      geometryGeoJson?: string | null;
+    }[];
+    change: ChangeArg;
+  };
+}
+
 export const landContractResolvers = {
+  Mutation: {
+    registerIssuer: (_: unknown, { input }: { input: { code: string; creditCode: string; name: string; change: ChangeArg } }, ctx: GatewayContext) =>
+      runMutation('issuer', () =>
+        ctx.downstream.landContract
+          .registerIssuer(
+            { code: input.code, creditCode: input.creditCode, name: input.name, context: changeOf(input.change) },
+            { principal: ctx.principal, deadline: ctx.deadlineMs },
+          )
+          .then((r) => r.issuer),
+      ),
+    registerHousehold: (_: unknown, { input }: RegisterHouseholdArgs, ctx: GatewayContext) =>
+      runMutation('household', () =>
+        ctx.downstream.landContract
+          .registerHousehold(
+            {
+              code: input.code,
+              address: input.address ?? '',
+              members: input.members.map((m) => ({
+                residentId: m.residentId,
+                name: m.name,
+                relation: `RELATION_${m.relation}` as Member['relation'],
+                alive: m.alive ?? true,
+                deceasedOn: m.deceasedOn ?? '',
+                movedToTown: m.movedToTown ?? false,
+                liftedOutOfPoverty: m.liftedOutOfPoverty ?? false,
+                povertyMonitoring: m.povertyMonitoring ?? false,
+              })),
+              context: changeOf(input.change),
+            },
+            { principal: ctx.principal, deadline: ctx.deadlineMs },
+          )
+          .then((r) => r.household),
+      ),
+    registerContract: (_: unknown, { input }: RegisterContractArgs, ctx: GatewayContext) =>
+      runMutation('contract', () =>
+        ctx.downstream.landContract
+          .registerContract(
+            {
+              code: input.code,
+              householdId: input.householdId,
+              mode: `CONTRACT_MODE_${input.mode}` as Contract['mode'],
+              termStartDate: input.termStart,
+              termEndDate: input.termEnd,
+              secondRoundEndDate: input.secondRoundEnd ?? '',
+              adjustmentForbidden: input.adjustmentForbidden ?? false,
+              plots: input.plots.map((p) => ({
+                code: p.code,
+                name: p.name,
+                contractAreaMu4: p.contractArea,
+                surveyedAreaMu4: p.surveyedArea,
+                landClass: `LAND_CLASS_${p.landClass}` as Plot['landClass'],
+                basicFarmland: p.basicFarmland ?? false,
+                boundaries: p.boundaries,
+                geometryGeojson: p.geometryGeoJson ?? '',
+              })),
+              context: changeOf(input.change),
+            },
+            { principal: ctx.principal, deadline: ctx.deadlineMs },
+          )
+          .then((r) => r.contract),
+      ),
+  },
+  Issuer: {
+    township: (i: { townshipCode: string }) => divisionOf(i.townshipCode),
+    village: (i: { villageCode: string }) => divisionOf(i.villageCode),
+  },
   Query: {
     contract: (_: unknown, args: { idOrCode: string }, ctx: GatewayContext) =>
       orNull(

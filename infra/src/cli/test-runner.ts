@@ -16,8 +16,9 @@ interface VitestJson {
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const report = join(root, '.vitest-report.json');
 rmSync(report, { force: true });
-const args = ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
-const run = spawnSync('pnpm', args, { cwd: root, stdio: 'inherit' });
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 
 if (!existsSync(report)) {
   process.stdout.write('0 passed, 1 failed\n');

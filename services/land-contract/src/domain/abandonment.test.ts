@@ -27,8 +27,12 @@ function report(overrides: Partial<AbandonmentReport> = {}): AbandonmentReport {
 describe('abandoned land (弃耕抛荒)', () => {
   it('AREA_EXCEEDS_PLOT / AREA_NOT_POSITIVE: a report stays within the plot', () => {
     expect(validateAbandonmentReport(report({ areaMu4: mu(2) }), contract(1))).toEqual([]);
-    expect(rules(validateAbandonmentReport(report({ areaMu4: mu(2) + 1 }), contract(1)))).toEqual(['AREA_EXCEEDS_PLOT']);
-    expect(rules(validateAbandonmentReport(report({ areaMu4: 0 }), contract(1)))).toEqual(['AREA_NOT_POSITIVE']);
+    expect(rules(validateAbandonmentReport(report({ areaMu4: mu(2) + 1 }), contract(1)))).toEqual([
+      'AREA_EXCEEDS_PLOT',
+    ]);
+    expect(rules(validateAbandonmentReport(report({ areaMu4: 0 }), contract(1)))).toEqual([
+      'AREA_NOT_POSITIVE',
+    ]);
   });
 
   it('ABANDONMENT_SINCE_AFTER_REPORT: land is reported idle from a day on or before the report', () => {
@@ -46,8 +50,12 @@ describe('abandoned land (弃耕抛荒)', () => {
   it('MEASURE_BEFORE_REPORT / MEASURE_NOTE_REQUIRED: the issuer’s measures answer a report', () => {
     const measure: IssuerMeasure = { reportId: 'r1', kind: 'ORDER_TO_RESUME', date: '2022-06-10', note: '' };
     expect(validateIssuerMeasure(measure, report())).toEqual([]);
-    expect(rules(validateIssuerMeasure({ ...measure, date: '2022-05-31' }, report()))).toEqual(['MEASURE_BEFORE_REPORT']);
-    expect(rules(validateIssuerMeasure({ ...measure, kind: 'OTHER' }, report()))).toEqual(['MEASURE_NOTE_REQUIRED']);
+    expect(rules(validateIssuerMeasure({ ...measure, date: '2022-05-31' }, report()))).toEqual([
+      'MEASURE_BEFORE_REPORT',
+    ]);
+    expect(rules(validateIssuerMeasure({ ...measure, kind: 'OTHER' }, report()))).toEqual([
+      'MEASURE_NOTE_REQUIRED',
+    ]);
   });
 
   it('openAbandonmentReports: open from `since` until cultivation resumes', () => {
@@ -87,8 +95,9 @@ describe('idleness ending a circulation', () => {
   it('IDLE_TWO_YEARS: only plots of this circulation and only an active circulation count', () => {
     const elsewhere = report({ plotCode: plot(12).code });
     expect(shouldTerminateCirculationForIdleness([elsewhere], lease, '2025-01-01').terminate).toBe(false);
-    expect(shouldTerminateCirculationForIdleness([report()], { ...lease, status: 'TERMINATED' }, '2025-01-01').terminate).toBe(
-      false,
-    );
+    expect(
+      shouldTerminateCirculationForIdleness([report()], { ...lease, status: 'TERMINATED' }, '2025-01-01')
+        .terminate,
+    ).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from './circulation.js';
 import type { Circulation, CirculationReview } from './model.js';
 import {
+  accepted,
   act,
   circulation,
   contract,
@@ -18,7 +19,6 @@ import {
   residentId,
   rules,
   TODAY,
-  valueOf,
 } from './test-fixtures.js';
 
 const PLOT_11 = plot(11).code;
@@ -57,8 +57,13 @@ function bigLease(areaMu: number, overrides: Partial<Circulation> = {}): [Circul
 
 describe('management-right circulation (土地经营权流转)', () => {
   it('accepts a written, filed lease to a cooperative within the contract', () => {
-    const assessment = valueOf(validateCirculation(circulation(), ctx()));
-    expect(assessment).toMatchObject({ areaMu4: mu(1), socialCapital: false, requiredRiskDepositFen: 0, registrable: false });
+    const assessment = accepted(validateCirculation(circulation(), ctx()));
+    expect(assessment).toMatchObject({
+      areaMu4: mu(1),
+      socialCapital: false,
+      requiredRiskDepositFen: 0,
+      registrable: false,
+    });
   });
 
   it('CIRCULATION_TERM_BEYOND_CONTRACT: the term ends no later than the contract; the end day itself is allowed', () => {
@@ -70,12 +75,23 @@ describe('management-right circulation (土地经营权流转)', () => {
 
   it('CIRCULATION_TERM_BEYOND_CONTRACT: an extended contract allows a term into the extension', () => {
     const extended = contract(1, { status: 'EXTENDED', termEnd: '2058-12-31', secondRoundEnd: '2028-12-31' });
-    expect(validateCirculation(circulation({ termEnd: '2040-03-01' }), ctx({ contract: extended })).ok).toBe(true);
+    expect(validateCirculation(circulation({ termEnd: '2040-03-01' }), ctx({ contract: extended })).ok).toBe(
+      true,
+    );
   });
 
   it('CIRCULATION_REGISTRABLE: five years or more may be registered; a day short may not', () => {
-    expect(valueOf(validateCirculation(circulation({ termEnd: '2029-03-01' }), ctx({ contract: contract(1, { termEnd: '2058-12-31', status: 'EXTENDED' }) }))).registrable).toBe(true);
-    expect(valueOf(validateCirculation(circulation({ termEnd: '2028-02-29' }), ctx())).registrable).toBe(false);
+    expect(
+      accepted(
+        validateCirculation(
+          circulation({ termEnd: '2029-03-01' }),
+          ctx({ contract: contract(1, { termEnd: '2058-12-31', status: 'EXTENDED' }) }),
+        ),
+      ).registrable,
+    ).toBe(true);
+    expect(accepted(validateCirculation(circulation({ termEnd: '2028-02-29' }), ctx())).registrable).toBe(
+      false,
+    );
   });
 
   it('CIRCULATION_AGRICULTURAL_USE_ONLY: no non-agricultural use', () => {
@@ -93,11 +109,16 @@ describe('management-right circulation (土地经营权流转)', () => {
   });
 
   it('AREA_NOT_POSITIVE / AREA_EXCEEDS_PLOT: above zero and within the plot’s contract area (equal allowed)', () => {
-    expect(rules(validateCirculation(circulation({ plots: [{ plotCode: PLOT_11, areaMu4: 0 }] }), ctx()))).toEqual([
-      'AREA_NOT_POSITIVE',
-    ]);
-    expect(validateCirculation(circulation({ plots: [{ plotCode: PLOT_11, areaMu4: mu(2) }] }), ctx()).ok).toBe(true);
-    const over = validateCirculation(circulation({ plots: [{ plotCode: PLOT_11, areaMu4: mu(2) + 1 }] }), ctx());
+    expect(
+      rules(validateCirculation(circulation({ plots: [{ plotCode: PLOT_11, areaMu4: 0 }] }), ctx())),
+    ).toEqual(['AREA_NOT_POSITIVE']);
+    expect(
+      validateCirculation(circulation({ plots: [{ plotCode: PLOT_11, areaMu4: mu(2) }] }), ctx()).ok,
+    ).toBe(true);
+    const over = validateCirculation(
+      circulation({ plots: [{ plotCode: PLOT_11, areaMu4: mu(2) + 1 }] }),
+      ctx(),
+    );
     expect(rules(over)).toEqual(['AREA_EXCEEDS_PLOT']);
     expect(over.ok || over.violations[0]?.field).toBe('plots[0].areaMu4');
   });
@@ -105,7 +126,9 @@ describe('management-right circulation (土地经营权流转)', () => {
   it('CIRCULATED_AREA_EXCEEDS_PLOT: overlapping active circulations together stay within the plot', () => {
     const first = circulation({ id: 'c-a', plots: [{ plotCode: PLOT_11, areaMu4: mu(1.5) }] });
     const second = circulation({ id: 'c-b', plots: [{ plotCode: PLOT_11, areaMu4: mu(0.5) + 1 }] });
-    expect(rules(validateCirculation(second, ctx({ existing: [first] })))).toEqual(['CIRCULATED_AREA_EXCEEDS_PLOT']);
+    expect(rules(validateCirculation(second, ctx({ existing: [first] })))).toEqual([
+      'CIRCULATED_AREA_EXCEEDS_PLOT',
+    ]);
     const fits = circulation({ id: 'c-b', plots: [{ plotCode: PLOT_11, areaMu4: mu(0.5) }] });
     expect(validateCirculation(fits, ctx({ existing: [first] })).ok).toBe(true);
     // A circulation that ends before this one starts does not compete for the land.
@@ -116,16 +139,21 @@ describe('management-right circulation (土地经营权流转)', () => {
   });
 
   it('PLOT_NOT_IN_CONTRACT: only the contract’s plots are circulated', () => {
-    expect(rules(validateCirculation(circulation({ plots: [{ plotCode: plot(99).code, areaMu4: mu(1) }] }), ctx()))).toEqual([
-      'PLOT_NOT_IN_CONTRACT',
-    ]);
+    expect(
+      rules(
+        validateCirculation(circulation({ plots: [{ plotCode: plot(99).code, areaMu4: mu(1) }] }), ctx()),
+      ),
+    ).toEqual(['PLOT_NOT_IN_CONTRACT']);
   });
 
   it('CIRCULATION_REVIEW_REQUIRED: social capital above 100 mu needs township review; exactly 100 mu does not', () => {
     const [at100, c100] = bigLease(100);
-    expect(valueOf(validateCirculation(at100, c100)).requiredReviewLevel).toBeUndefined();
+    expect(accepted(validateCirculation(at100, c100)).requiredReviewLevel).toBeUndefined();
     const [above, cAbove] = bigLease(100.0001);
-    expect(rules(validateCirculation(above, cAbove))).toEqual(['CIRCULATION_REVIEW_REQUIRED', 'CIRCULATION_REVIEW_REQUIRED']);
+    expect(rules(validateCirculation(above, cAbove))).toEqual([
+      'CIRCULATION_REVIEW_REQUIRED',
+      'CIRCULATION_REVIEW_REQUIRED',
+    ]);
     expect(validateCirculation({ ...above, reviews: reviews('TOWNSHIP') }, cAbove).ok).toBe(true);
   });
 
@@ -134,17 +162,24 @@ describe('management-right circulation (土地经营权流转)', () => {
     expect(rules(validateCirculation(lease, c))).toContain('CIRCULATION_REVIEW_REQUIRED');
     expect(validateCirculation({ ...lease, reviews: reviews('CITY') }, c).ok).toBe(true);
     const rejected = reviews('CITY').map((r) => ({ ...r, approved: false }));
-    expect(rules(validateCirculation({ ...lease, reviews: rejected }, c))).toContain('CIRCULATION_REVIEW_REQUIRED');
+    expect(rules(validateCirculation({ ...lease, reviews: rejected }, c))).toContain(
+      'CIRCULATION_REVIEW_REQUIRED',
+    );
   });
 
   it('CIRCULATION_REVIEW_REQUIRED: what the transferee already holds counts toward the tier', () => {
     const [lease, c] = bigLease(60);
     expect(validateCirculation(lease, c).ok).toBe(true);
-    expect(rules(validateCirculation(lease, { ...c, transfereeHeldAreaMu4: mu(50) }))).toContain('CIRCULATION_REVIEW_REQUIRED');
+    expect(rules(validateCirculation(lease, { ...c, transfereeHeldAreaMu4: mu(50) }))).toContain(
+      'CIRCULATION_REVIEW_REQUIRED',
+    );
   });
 
   it('CIRCULATION_REVIEW_REQUIRED: thresholds are policy; cooperatives are not social capital by default', () => {
-    const policy = { ...DEFAULT_CIRCULATION_POLICY, reviewTiers: [{ level: 'TOWNSHIP' as const, aboveMu4: mu(10) }] };
+    const policy = {
+      ...DEFAULT_CIRCULATION_POLICY,
+      reviewTiers: [{ level: 'TOWNSHIP' as const, aboveMu4: mu(10) }],
+    };
     expect(reviewLevelFor(mu(11), policy)).toBe('TOWNSHIP');
     const [coop, c] = bigLease(2000, { transferee: circulation().transferee });
     expect(validateCirculation(coop, c).ok).toBe(true);
@@ -153,7 +188,9 @@ describe('management-right circulation (土地经营权流转)', () => {
   it('CIRCULATION_RISK_DEPOSIT_REQUIRED: an enterprise pays the per-mu deposit; exactly enough passes', () => {
     const [lease, c] = bigLease(50, { riskDepositPaidFen: 500_000 - 1 });
     expect(rules(validateCirculation(lease, c))).toEqual(['CIRCULATION_RISK_DEPOSIT_REQUIRED']);
-    expect(valueOf(validateCirculation({ ...lease, riskDepositPaidFen: 500_000 }, c)).requiredRiskDepositFen).toBe(500_000);
+    expect(
+      accepted(validateCirculation({ ...lease, riskDepositPaidFen: 500_000 }, c)).requiredRiskDepositFen,
+    ).toBe(500_000);
   });
 
   it('TRANSFEREE_CREDIT_CODE_REQUIRED / CREDIT_CODE_CHECK_CHARACTER: enterprises are identified by a valid credit code', () => {
@@ -168,19 +205,31 @@ describe('management-right circulation (土地经营权流转)', () => {
 
   it('TRANSFEREE_RESIDENT_ID_REQUIRED: a household or individual transferee gives a resident ID', () => {
     const t = { kind: 'NON_MEMBER_INDIVIDUAL' as const, name: '李四', memberOfCollective: false };
-    expect(rules(validateCirculation(circulation({ transferee: t }), ctx()))).toEqual(['TRANSFEREE_RESIDENT_ID_REQUIRED']);
-    expect(validateCirculation(circulation({ transferee: { ...t, residentId: residentId(700) } }), ctx()).ok).toBe(true);
+    expect(rules(validateCirculation(circulation({ transferee: t }), ctx()))).toEqual([
+      'TRANSFEREE_RESIDENT_ID_REQUIRED',
+    ]);
+    expect(
+      validateCirculation(circulation({ transferee: { ...t, residentId: residentId(700) } }), ctx()).ok,
+    ).toBe(true);
   });
 
   it('CIRCULATION_TO_SELF: a household does not lease to itself', () => {
-    const t = { kind: 'HOUSEHOLD' as const, name: '自家', householdId: contract(1).householdId, residentId: residentId(11), memberOfCollective: true };
-    expect(rules(validateCirculation(circulation({ transferee: t }), ctx()))).toEqual(['CIRCULATION_TO_SELF']);
+    const t = {
+      kind: 'HOUSEHOLD' as const,
+      name: '自家',
+      householdId: contract(1).householdId,
+      residentId: residentId(11),
+      memberOfCollective: true,
+    };
+    expect(rules(validateCirculation(circulation({ transferee: t }), ctx()))).toEqual([
+      'CIRCULATION_TO_SELF',
+    ]);
   });
 
   it('CONTRACT_NOT_IN_FORCE: a surrendered contract has no management right to circulate', () => {
-    expect(rules(validateCirculation(circulation(), ctx({ contract: contract(1, { status: 'SURRENDERED' }) })))).toEqual([
-      'CONTRACT_NOT_IN_FORCE',
-    ]);
+    expect(
+      rules(validateCirculation(circulation(), ctx({ contract: contract(1, { status: 'SURRENDERED' }) }))),
+    ).toEqual(['CONTRACT_NOT_IN_FORCE']);
   });
 
   describe('re-circulation (再流转)', () => {
@@ -193,7 +242,12 @@ describe('management-right circulation (土地经营权流转)', () => {
         termStart: '2024-06-01',
         termEnd: '2026-06-01',
         plots: [{ plotCode: PLOT_11, areaMu4: mu(1.5) }],
-        transferee: { kind: 'FAMILY_FARM', name: '王五家庭农场', residentId: residentId(800), memberOfCollective: true },
+        transferee: {
+          kind: 'FAMILY_FARM',
+          name: '王五家庭农场',
+          residentId: residentId(800),
+          memberOfCollective: true,
+        },
         ...overrides,
       });
 
@@ -207,10 +261,14 @@ describe('management-right circulation (土地经营权流转)', () => {
     });
 
     it('CIRCULATION_TERM_BEYOND_PARENT / AREA_EXCEEDS_PARENT_CIRCULATION: never more than the transferee holds', () => {
-      expect(rules(validateCirculation(sub({ termEnd: '2027-03-02' }), ctx({ parent })))).toEqual(['CIRCULATION_TERM_BEYOND_PARENT']);
-      expect(rules(validateCirculation(sub({ plots: [{ plotCode: PLOT_11, areaMu4: mu(1.5) + 1 }] }), ctx({ parent })))).toEqual([
-        'AREA_EXCEEDS_PARENT_CIRCULATION',
+      expect(rules(validateCirculation(sub({ termEnd: '2027-03-02' }), ctx({ parent })))).toEqual([
+        'CIRCULATION_TERM_BEYOND_PARENT',
       ]);
+      expect(
+        rules(
+          validateCirculation(sub({ plots: [{ plotCode: PLOT_11, areaMu4: mu(1.5) + 1 }] }), ctx({ parent })),
+        ),
+      ).toEqual(['AREA_EXCEEDS_PARENT_CIRCULATION']);
     });
 
     it('PARENT_CIRCULATION_REQUIRED: checked against the circulation it derives from', () => {
@@ -232,24 +290,38 @@ describe('early termination', () => {
   };
 
   it('CIRCULATION_EARLY_TERMINATION_GROUND: only the grounds in the law; the issuer has fewer than the contractor', () => {
-    const base = { circulation: lease, by: 'CONTRACTOR' as const, date: '2024-06-01', evidenceRef: '现场核查记录' };
-    expect(rules(terminateCirculationEarly({ ...base, ground: 'BETTER_OFFER' }))).toEqual(['CIRCULATION_EARLY_TERMINATION_GROUND']);
-    expect(valueOf(terminateCirculationEarly({ ...base, ground: 'SERIOUS_DAMAGE' }))).toMatchObject({
+    const base = {
+      circulation: lease,
+      by: 'CONTRACTOR' as const,
+      date: '2024-06-01',
+      evidenceRef: '现场核查记录',
+    };
+    expect(rules(terminateCirculationEarly({ ...base, ground: 'BETTER_OFFER' }))).toEqual([
+      'CIRCULATION_EARLY_TERMINATION_GROUND',
+    ]);
+    expect(accepted(terminateCirculationEarly({ ...base, ground: 'SERIOUS_DAMAGE' }))).toMatchObject({
       status: 'TERMINATED',
       terminatedOn: '2024-06-01',
     });
     expect(terminateCirculationEarly({ ...base, ground: 'OTHER_SERIOUS_BREACH' }).ok).toBe(true);
-    expect(rules(terminateCirculationEarly({ ...base, by: 'ISSUER', ground: 'OTHER_SERIOUS_BREACH' }))).toEqual([
-      'CIRCULATION_EARLY_TERMINATION_GROUND',
-    ]);
+    expect(
+      rules(terminateCirculationEarly({ ...base, by: 'ISSUER', ground: 'OTHER_SERIOUS_BREACH' })),
+    ).toEqual(['CIRCULATION_EARLY_TERMINATION_GROUND']);
   });
 
   it('IDLENESS_NOT_ESTABLISHED: idleness is proved by two consecutive years of reports', () => {
-    const base = { circulation: lease, by: 'CONTRACTOR' as const, ground: 'IDLE_TWO_YEARS', evidenceRef: '抛荒报告' };
-    expect(rules(terminateCirculationEarly({ ...base, date: '2024-03-31', abandonmentReports: [idle] }))).toEqual([
-      'IDLENESS_NOT_ESTABLISHED',
-    ]);
-    expect(terminateCirculationEarly({ ...base, date: '2024-04-01', abandonmentReports: [idle] }).ok).toBe(true);
+    const base = {
+      circulation: lease,
+      by: 'CONTRACTOR' as const,
+      ground: 'IDLE_TWO_YEARS',
+      evidenceRef: '抛荒报告',
+    };
+    expect(
+      rules(terminateCirculationEarly({ ...base, date: '2024-03-31', abandonmentReports: [idle] })),
+    ).toEqual(['IDLENESS_NOT_ESTABLISHED']);
+    expect(terminateCirculationEarly({ ...base, date: '2024-04-01', abandonmentReports: [idle] }).ok).toBe(
+      true,
+    );
   });
 
   it('TERMINATION_EVIDENCE_REQUIRED / CIRCULATION_NOT_ACTIVE', () => {
@@ -258,6 +330,8 @@ describe('early termination', () => {
       'TERMINATION_EVIDENCE_REQUIRED',
     ]);
     const ended = { ...lease, status: 'TERMINATED' as const };
-    expect(rules(terminateCirculationEarly({ ...base, circulation: ended, evidenceRef: 'x' }))).toEqual(['CIRCULATION_NOT_ACTIVE']);
+    expect(rules(terminateCirculationEarly({ ...base, circulation: ended, evidenceRef: 'x' }))).toEqual([
+      'CIRCULATION_NOT_ACTIVE',
+    ]);
   });
 });

@@ -42,7 +42,9 @@ describe('contract status transitions', () => {
     const c = contract(1);
     expect(checkInForce(c, '2028-12-30')).toEqual([]);
     expect(rules(checkInForce(c, '2028-12-31'))).toEqual(['CONTRACT_TERM_ENDED']);
-    expect(rules(checkInForce({ ...c, status: 'SURRENDERED' }, '2025-01-01'))).toEqual(['CONTRACT_NOT_IN_FORCE']);
+    expect(rules(checkInForce({ ...c, status: 'SURRENDERED' }, '2025-01-01'))).toEqual([
+      'CONTRACT_NOT_IN_FORCE',
+    ]);
     expect(rules(checkInForce(c, '1998-12-31'))).toEqual(['CONTRACT_TERM_NOT_STARTED']);
   });
 });
@@ -53,8 +55,12 @@ describe('validateNewContract', () => {
   });
 
   it('CONTRACT_TERM_ORDER: the term must end after it starts (equal dates are refused)', () => {
-    expect(rules(validateNewContract(contract(1, { termEnd: '1999-01-01' })))).toEqual(['CONTRACT_TERM_ORDER']);
-    expect(rules(validateNewContract(contract(1, { termEnd: '1998-01-01' })))).toEqual(['CONTRACT_TERM_ORDER']);
+    expect(rules(validateNewContract(contract(1, { termEnd: '1999-01-01' })))).toEqual([
+      'CONTRACT_TERM_ORDER',
+    ]);
+    expect(rules(validateNewContract(contract(1, { termEnd: '1998-01-01' })))).toEqual([
+      'CONTRACT_TERM_ORDER',
+    ]);
   });
 
   it('CONTRACT_HAS_NO_PLOTS: a contract covers at least one plot', () => {
@@ -62,7 +68,9 @@ describe('validateNewContract', () => {
   });
 
   it('PLOT_CODE_DUPLICATE: plot codes are unique within the contract', () => {
-    expect(rules(validateNewContract(contract(1, { plots: [plot(11), plot(11)] })))).toEqual(['PLOT_CODE_DUPLICATE']);
+    expect(rules(validateNewContract(contract(1, { plots: [plot(11), plot(11)] })))).toEqual([
+      'PLOT_CODE_DUPLICATE',
+    ]);
   });
 
   it('PLOT_OUTSIDE_ISSUER: a plot code begins with the issuer code', () => {
@@ -78,12 +86,12 @@ describe('validateNewContract', () => {
     const zero = validateNewContract(contract(1, { plots: [plot(11, { contractAreaMu4: 0 })] }));
     expect(rules(zero)).toEqual(['AREA_NOT_POSITIVE']);
     expect(zero[0]?.field).toBe('plots[0].contractAreaMu4');
-    expect(rules(validateNewContract(contract(1, { plots: [plot(11, { contractAreaMu4: max + 1 })] })))).toEqual([
-      'AREA_TOO_LARGE',
-    ]);
-    expect(rules(validateNewContract(contract(1, { plots: [plot(11, { surveyedAreaMu4: -mu(1) })] })))).toEqual([
-      'AREA_NOT_POSITIVE',
-    ]);
+    expect(
+      rules(validateNewContract(contract(1, { plots: [plot(11, { contractAreaMu4: max + 1 })] }))),
+    ).toEqual(['AREA_TOO_LARGE']);
+    expect(
+      rules(validateNewContract(contract(1, { plots: [plot(11, { surveyedAreaMu4: -mu(1) })] }))),
+    ).toEqual(['AREA_NOT_POSITIVE']);
   });
 
   it('AREA_TOO_LARGE: the per-plot bound is a policy value', () => {
@@ -92,7 +100,9 @@ describe('validateNewContract', () => {
   });
 
   it('CONTRACT_CODE_MODE_MISMATCH: the code ends with the digit of the contract mode', () => {
-    expect(rules(validateNewContract(contract(1, { mode: 'TENDER' })))).toEqual(['CONTRACT_CODE_MODE_MISMATCH']);
+    expect(rules(validateNewContract(contract(1, { mode: 'TENDER' })))).toEqual([
+      'CONTRACT_CODE_MODE_MISMATCH',
+    ]);
     expect(validateNewContract(contract(1, { mode: 'TENDER', code: `${ISSUER}00012` }))).toEqual([]);
   });
 
@@ -103,9 +113,9 @@ describe('validateNewContract', () => {
   });
 
   it('CONTRACT_CODE_HOUSEHOLD_MISMATCH: the code is the household code plus the mode digit', () => {
-    expect(rules(validateNewContract(contract(1), { household: { ...household(1), code: `${ISSUER}0002` } }))).toEqual([
-      'CONTRACT_CODE_HOUSEHOLD_MISMATCH',
-    ]);
+    expect(
+      rules(validateNewContract(contract(1), { household: { ...household(1), code: `${ISSUER}0002` } })),
+    ).toEqual(['CONTRACT_CODE_HOUSEHOLD_MISMATCH']);
   });
 
   it('CONTRACT_CODE_FORMAT: a contract code is 19 digits', () => {
@@ -114,24 +124,34 @@ describe('validateNewContract', () => {
 
   it('CONTRACTOR_OUTSIDE_COLLECTIVE: family contracting goes to households of the same collective', () => {
     const outsider = { ...household(1, {}, OTHER_ISSUER), id: `hh-${ISSUER}-1`, code: `${ISSUER}0001` };
-    expect(rules(validateNewContract(contract(1), { household: outsider }))).toEqual(['CONTRACTOR_OUTSIDE_COLLECTIVE']);
+    expect(rules(validateNewContract(contract(1), { household: outsider }))).toEqual([
+      'CONTRACTOR_OUTSIDE_COLLECTIVE',
+    ]);
   });
 
   it('PLOT_ALREADY_CONTRACTED: a plot is held by one contract in force at a time', () => {
     const taken = new Set([plot(11).code]);
-    expect(rules(validateNewContract(contract(1), { contractedPlotCodes: taken }))).toEqual(['PLOT_ALREADY_CONTRACTED']);
+    expect(rules(validateNewContract(contract(1), { contractedPlotCodes: taken }))).toEqual([
+      'PLOT_ALREADY_CONTRACTED',
+    ]);
   });
 
   it('PLOT_BOUNDARY_REQUIRED: all four boundaries are recorded unless policy waives it', () => {
-    const c = contract(1, { plots: [plot(11, { boundaries: { east: '', south: 'x', west: 'x', north: 'x' } })] });
+    const c = contract(1, {
+      plots: [plot(11, { boundaries: { east: '', south: 'x', west: 'x', north: 'x' } })],
+    });
     const result = validateNewContract(c);
     expect(rules(result)).toEqual(['PLOT_BOUNDARY_REQUIRED']);
     expect(result[0]?.field).toBe('plots[0].boundaries.east');
-    expect(validateNewContract(c, { policy: { ...DEFAULT_CONTRACT_POLICY, requireBoundaries: false } })).toEqual([]);
+    expect(
+      validateNewContract(c, { policy: { ...DEFAULT_CONTRACT_POLICY, requireBoundaries: false } }),
+    ).toEqual([]);
   });
 
   it('CONTRACT_INITIAL_STATUS: a contract enters the register in force', () => {
-    expect(rules(validateNewContract(contract(1, { status: 'SURRENDERED' })))).toEqual(['CONTRACT_INITIAL_STATUS']);
+    expect(rules(validateNewContract(contract(1, { status: 'SURRENDERED' })))).toEqual([
+      'CONTRACT_INITIAL_STATUS',
+    ]);
   });
 
   it('SECOND_ROUND_END_AFTER_TERM_END: the second round cannot expire after the contract term', () => {
@@ -141,7 +161,9 @@ describe('validateNewContract', () => {
   });
 
   it('reports every violation at once, each with its field', () => {
-    const result = validateNewContract(contract(1, { termEnd: '1990-01-01', plots: [plot(11, { contractAreaMu4: 0 })] }));
+    const result = validateNewContract(
+      contract(1, { termEnd: '1990-01-01', plots: [plot(11, { contractAreaMu4: 0 })] }),
+    );
     expect(rules(result).sort()).toEqual(['AREA_NOT_POSITIVE', 'CONTRACT_TERM_ORDER']);
   });
 });

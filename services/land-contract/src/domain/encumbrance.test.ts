@@ -61,27 +61,54 @@ describe('collateral view (VerifyCollateral)', () => {
 
   it('CONTRACT_NOT_IN_FORCE / CONTRACT_TERM_ENDED: only an ACTIVE or EXTENDED contract with term left is collateral', () => {
     for (const status of ['SURRENDERED', 'RECLAIMED', 'TRANSFERRED', 'TERMINATED'] as const) {
-      const view = collateralView({ contract: contract(1, { status }), encumbrances: [], circulations: [], asOf });
+      const view = collateralView({
+        contract: contract(1, { status }),
+        encumbrances: [],
+        circulations: [],
+        asOf,
+      });
       expect(view.eligible).toBe(false);
       expect(rules(view.ineligibility)).toEqual(['CONTRACT_NOT_IN_FORCE']);
     }
     const extended = contract(1, { status: 'EXTENDED', termEnd: '2058-12-31' });
-    expect(collateralView({ contract: extended, encumbrances: [], circulations: [], asOf }).eligible).toBe(true);
-    const expired = collateralView({ contract: contract(1), encumbrances: [], circulations: [], asOf: '2028-12-31' });
+    expect(collateralView({ contract: extended, encumbrances: [], circulations: [], asOf }).eligible).toBe(
+      true,
+    );
+    const expired = collateralView({
+      contract: contract(1),
+      encumbrances: [],
+      circulations: [],
+      asOf: '2028-12-31',
+    });
     expect(rules(expired.ineligibility)).toEqual(['CONTRACT_TERM_ENDED']);
     expect(expired.remaining.totalDays).toBe(0);
   });
 
   it('HOUSEHOLD_EXTINCT: an extinct household’s right is not collateral', () => {
     const dead = household(1, { members: [member(11, { alive: false })] });
-    const view = collateralView({ contract: contract(1), household: dead, encumbrances: [], circulations: [], asOf });
+    const view = collateralView({
+      contract: contract(1),
+      household: dead,
+      encumbrances: [],
+      circulations: [],
+      asOf,
+    });
     expect(rules(view.ineligibility)).toEqual(['HOUSEHOLD_EXTINCT']);
   });
 
   it('a transferee’s circulated right secures only up to the circulation term end', () => {
     const lease = circulation({ termStart: '2024-03-01', termEnd: '2027-03-01' });
-    const mortgage = encumbrance({ mortgageId: 'm-t', circulationId: lease.id, scope: { kind: 'PLOTS', plotCodes: [PLOT_11] } });
-    const view = collateralView({ contract: contract(1), encumbrances: [mortgage], circulations: [lease], asOf });
+    const mortgage = encumbrance({
+      mortgageId: 'm-t',
+      circulationId: lease.id,
+      scope: { kind: 'PLOTS', plotCodes: [PLOT_11] },
+    });
+    const view = collateralView({
+      contract: contract(1),
+      encumbrances: [mortgage],
+      circulations: [lease],
+      asOf,
+    });
     expect(view.circulatedRights).toHaveLength(1);
     expect(view.circulatedRights[0]).toMatchObject({
       circulationId: lease.id,
@@ -117,9 +144,9 @@ describe('mortgage of a management right (LCL Art 47)', () => {
   });
 
   it('MORTGAGE_CONTRACTOR_CONSENT_REQUIRED: a transferee needs the contractor’s written consent', () => {
-    expect(rules(checkManagementRightMortgage(request({ mortgagor: { kind: 'TRANSFEREE', circulation: lease } })))).toEqual([
-      'MORTGAGE_CONTRACTOR_CONSENT_REQUIRED',
-    ]);
+    expect(
+      rules(checkManagementRightMortgage(request({ mortgagor: { kind: 'TRANSFEREE', circulation: lease } }))),
+    ).toEqual(['MORTGAGE_CONTRACTOR_CONSENT_REQUIRED']);
   });
 
   it('MORTGAGE_FILING_REQUIRED: every management-right mortgage is filed with the issuer', () => {
@@ -134,11 +161,17 @@ describe('mortgage of a management right (LCL Art 47)', () => {
   });
 
   it('MORTGAGE_BEYOND_CONTRACT_TERM: nobody secures beyond the contract term', () => {
-    const own = request({ mortgagor: { kind: 'CONTRACTOR' }, plotCodes: [PLOT_12], securedUntil: '2029-01-01' });
+    const own = request({
+      mortgagor: { kind: 'CONTRACTOR' },
+      plotCodes: [PLOT_12],
+      securedUntil: '2029-01-01',
+    });
     expect(rules(checkManagementRightMortgage(own))).toEqual(['MORTGAGE_BEYOND_CONTRACT_TERM']);
   });
 
   it('PLOT_NOT_IN_CIRCULATION: a transferee mortgages only plots of its circulation', () => {
-    expect(rules(checkManagementRightMortgage(request({ plotCodes: [PLOT_12] })))).toEqual(['PLOT_NOT_IN_CIRCULATION']);
+    expect(rules(checkManagementRightMortgage(request({ plotCodes: [PLOT_12] })))).toEqual([
+      'PLOT_NOT_IN_CIRCULATION',
+    ]);
   });
 });

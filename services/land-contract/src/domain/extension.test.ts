@@ -13,6 +13,7 @@ import {
   planExtensionBatch,
 } from './extension.js';
 import {
+  accepted,
   contract,
   encumbrance,
   household,
@@ -23,7 +24,6 @@ import {
   resolution,
   rules,
   VILLAGE,
-  valueOf,
 } from './test-fixtures.js';
 
 const ctx = { scopeCode: ISSUER, asOf: '2024-08-01' };
@@ -72,8 +72,14 @@ describe('30-year extension', () => {
 
   it('ALREADY_EXTENDED: a batch run twice skips what the first run extended (idempotent)', () => {
     const first = decideExtension(row(1), ctx);
-    const { contract: extended } = valueOf(applyExtension(contract(1), first, { batchId: 'b1', resolutionRef: 'R1' }));
-    expect(extended).toMatchObject({ status: 'EXTENDED', termEnd: '2058-12-31', secondRoundEnd: '2028-12-31' });
+    const { contract: extended } = accepted(
+      applyExtension(contract(1), first, { batchId: 'b1', resolutionRef: 'R1' }),
+    );
+    expect(extended).toMatchObject({
+      status: 'EXTENDED',
+      termEnd: '2058-12-31',
+      secondRoundEnd: '2028-12-31',
+    });
     expect(extended.termStart).toBe('1999-01-01');
     const again = decideExtension(row(1, { contract: extended }), ctx);
     expect(again).toMatchObject({ action: 'SKIP', reason: 'ALREADY_EXTENDED' });
@@ -106,12 +112,16 @@ describe('30-year extension', () => {
 
   it('STATUS_ENDED: surrendered, transferred, reclaimed and terminated contracts are skipped', () => {
     for (const status of ['TRANSFERRED', 'SURRENDERED', 'RECLAIMED', 'TERMINATED'] as const) {
-      expect(skipReason(decideExtension(row(1, { contract: contract(1, { status }) }), ctx))).toBe('STATUS_ENDED');
+      expect(skipReason(decideExtension(row(1, { contract: contract(1, { status }) }), ctx))).toBe(
+        'STATUS_ENDED',
+      );
     }
   });
 
   it('OUTSIDE_BATCH_SCOPE: a batch for one issuer does not touch another', () => {
-    expect(skipReason(decideExtension(row(1), { ...ctx, scopeCode: `${VILLAGE}01` }))).toBe('OUTSIDE_BATCH_SCOPE');
+    expect(skipReason(decideExtension(row(1), { ...ctx, scopeCode: `${VILLAGE}01` }))).toBe(
+      'OUTSIDE_BATCH_SCOPE',
+    );
     expect(skipReason(decideExtension(row(1), { ...ctx, scopeCode: VILLAGE }))).toBe('EXTEND');
   });
 
@@ -121,7 +131,10 @@ describe('30-year extension', () => {
     const policy = { ...DEFAULT_EXTENSION_POLICY, encumberedContracts: 'SKIP' as const };
     expect(skipReason(decideExtension(r, { ...ctx, policy }))).toBe('ENCUMBRANCE_REVIEW_REQUIRED');
     const released = row(1, { encumbrances: [encumbrance({ releasedOn: '2024-05-01' })] });
-    expect(decideExtension(released, { ...ctx, policy })).toMatchObject({ action: 'EXTEND', encumbered: false });
+    expect(decideExtension(released, { ...ctx, policy })).toMatchObject({
+      action: 'EXTEND',
+      encumbered: false,
+    });
   });
 
   it('planExtensionBatch reports every skip with its reason and sums areas exactly', () => {
@@ -137,25 +150,35 @@ describe('30-year extension', () => {
   it('EXTENSION_PLAN_STALE: a decision taken on an older state is not applied over a newer one', () => {
     const d = decideExtension(row(1), ctx);
     const changed = contract(1, { termEnd: '2028-06-30' });
-    expect(rules(applyExtension(changed, d, { batchId: 'b', resolutionRef: 'R' }))).toEqual(['EXTENSION_PLAN_STALE']);
+    expect(rules(applyExtension(changed, d, { batchId: 'b', resolutionRef: 'R' }))).toEqual([
+      'EXTENSION_PLAN_STALE',
+    ]);
   });
 
   it('EXTENSION_TERM_FROM_SECOND_ROUND_EXPIRY: the amendment leaves the certificate untouched (不变不换)', () => {
     const d = decideExtension(row(1), ctx);
-    const { amendment } = valueOf(applyExtension(contract(1), d, { batchId: 'b1', resolutionRef: 'R1' }));
-    expect(amendment).toMatchObject({ kind: 'TERM_EXTENSION', certificateReissued: false, oldTermEnd: '2028-12-31' });
+    const { amendment } = accepted(applyExtension(contract(1), d, { batchId: 'b1', resolutionRef: 'R1' }));
+    expect(amendment).toMatchObject({
+      kind: 'TERM_EXTENSION',
+      certificateReissued: false,
+      oldTermEnd: '2028-12-31',
+    });
   });
 
   it('property: deciding again after applying never extends twice, whatever the dates', () => {
     const dates = fc
-      .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true })
+      .date({
+        min: new Date('2020-01-01T00:00:00Z'),
+        max: new Date('2035-12-31T00:00:00Z'),
+        noInvalidDate: true,
+      })
       .map((d) => d.toISOString().slice(0, 10));
     fc.assert(
       fc.property(dates, dates, (termEnd, asOf) => {
         const c = contract(1, { termEnd });
         const first = decideExtension(row(1, { contract: c }), { ...ctx, asOf });
         if (first.action !== 'EXTEND') return;
-        const applied = valueOf(applyExtension(c, first, { batchId: 'b', resolutionRef: 'R' })).contract;
+        const applied = accepted(applyExtension(c, first, { batchId: 'b', resolutionRef: 'R' })).contract;
         expect(decideExtension(row(1, { contract: applied }), { ...ctx, asOf })).toMatchObject({
           action: 'SKIP',
           reason: 'ALREADY_EXTENDED',
@@ -171,13 +194,17 @@ describe('starting a batch', () => {
 
   it('EXTENSION_PILOT_VILLAGES_FIRST: before the city-wide phase only pilot villages may start', () => {
     expect(checkBatchStart(`${PILOT_VILLAGE}00`, '2024-06-30', r, policy)).toEqual([]);
-    expect(rules(checkBatchStart(ISSUER, '2024-06-30', r, policy))).toEqual(['EXTENSION_PILOT_VILLAGES_FIRST']);
+    expect(rules(checkBatchStart(ISSUER, '2024-06-30', r, policy))).toEqual([
+      'EXTENSION_PILOT_VILLAGES_FIRST',
+    ]);
     expect(checkBatchStart(ISSUER, '2024-07-01', r, policy)).toEqual([]);
   });
 
   it('EXTENSION_BEFORE_PILOT_PHASE: nothing starts before the pilot phase', () => {
     const early = resolution('CONTRACT_EXTENSION', { noticeDate: '2023-04-01', meetingDate: '2023-05-01' });
-    expect(rules(checkBatchStart(PILOT_VILLAGE, '2023-05-31', early, policy))).toEqual(['EXTENSION_BEFORE_PILOT_PHASE']);
+    expect(rules(checkBatchStart(PILOT_VILLAGE, '2023-05-31', early, policy))).toEqual([
+      'EXTENSION_BEFORE_PILOT_PHASE',
+    ]);
     expect(extensionPhaseOn('2023-06-01', policy)).toBe('PILOT_VILLAGES');
   });
 
@@ -187,8 +214,15 @@ describe('starting a batch', () => {
 
   it('RESOLUTION_TWO_THIRDS_OF_ALL: two thirds of all members, not of those present', () => {
     const short = resolution('CONTRACT_EXTENSION', { votesFor: 66, votesAgainst: 0 });
-    expect(rules(checkBatchStart(ISSUER, '2024-08-01', short, policy))).toEqual(['RESOLUTION_TWO_THIRDS_OF_ALL']);
-    const exact = resolution('CONTRACT_EXTENSION', { totalMembers: 99, votesFor: 66, attending: 66, votesAgainst: 0 });
+    expect(rules(checkBatchStart(ISSUER, '2024-08-01', short, policy))).toEqual([
+      'RESOLUTION_TWO_THIRDS_OF_ALL',
+    ]);
+    const exact = resolution('CONTRACT_EXTENSION', {
+      totalMembers: 99,
+      votesFor: 66,
+      attending: 66,
+      votesAgainst: 0,
+    });
     expect(checkBatchStart(ISSUER, '2024-08-01', exact, policy)).toEqual([]);
   });
 
@@ -199,13 +233,24 @@ describe('starting a batch', () => {
   });
 
   it('RESOLUTION_AFTER_ACT: the meeting comes before the batch', () => {
-    expect(rules(checkBatchStart(ISSUER, '2024-07-15', resolution('CONTRACT_EXTENSION', { meetingDate: '2024-07-20', noticeDate: '2024-07-01' }), policy))).toEqual([
-      'RESOLUTION_AFTER_ACT',
-    ]);
+    expect(
+      rules(
+        checkBatchStart(
+          ISSUER,
+          '2024-07-15',
+          resolution('CONTRACT_EXTENSION', { meetingDate: '2024-07-20', noticeDate: '2024-07-01' }),
+          policy,
+        ),
+      ),
+    ).toEqual(['RESOLUTION_AFTER_ACT']);
   });
 
   it('ISSUER_CODE_UNKNOWN_VILLAGE: the scope is a known village or issuer', () => {
-    expect(rules(checkBatchStart('13088199999900', '2024-08-01', r, policy))).toContain('ISSUER_CODE_UNKNOWN_VILLAGE');
-    expect(rules(checkBatchStart('130881999999', '2024-08-01', r, policy))).toContain('DIVISION_UNKNOWN_VILLAGE');
+    expect(rules(checkBatchStart('13088199999900', '2024-08-01', r, policy))).toContain(
+      'ISSUER_CODE_UNKNOWN_VILLAGE',
+    );
+    expect(rules(checkBatchStart('130881999999', '2024-08-01', r, policy))).toContain(
+      'DIVISION_UNKNOWN_VILLAGE',
+    );
   });
 });

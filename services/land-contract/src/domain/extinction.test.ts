@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ReclaimRequest, reclaimExtinctHousehold } from './extinction.js';
 import { allocateByWeights } from './money.js';
 import {
+  accepted,
   circulation,
   contract,
   encumbrance,
@@ -11,7 +12,6 @@ import {
   residentId,
   rules,
   TODAY,
-  valueOf,
 } from './test-fixtures.js';
 
 const extinct = household(1, {
@@ -43,7 +43,7 @@ function request(overrides: Partial<ReclaimRequest> = {}): ReclaimRequest {
 
 describe('household extinction (承包方消亡)', () => {
   it('the issuer reclaims: contract RECLAIMED, plots back for re-contracting, income to the heirs in full', () => {
-    const outcome = valueOf(reclaimExtinctHousehold(request()));
+    const outcome = accepted(reclaimExtinctHousehold(request()));
     expect(outcome.contract.status).toBe('RECLAIMED');
     expect(outcome.returnedPlots).toHaveLength(2);
     expect(outcome.totalIncomeFen).toBe(168_001);
@@ -86,13 +86,17 @@ describe('household extinction (承包方消亡)', () => {
 
   it('INCOME_AMOUNT_NOT_POSITIVE: income entries are whole fen above zero', () => {
     const earnedIncome = [{ description: 'x', amountFen: 0, earnedOn: '2024-01-01' }];
-    expect(rules(reclaimExtinctHousehold(request({ earnedIncome, heirs: [] })))).toEqual(['INCOME_AMOUNT_NOT_POSITIVE']);
+    expect(rules(reclaimExtinctHousehold(request({ earnedIncome, heirs: [] })))).toEqual([
+      'INCOME_AMOUNT_NOT_POSITIVE',
+    ]);
   });
 
   it('INCOME_AFTER_RECLAIM: income earned after the reclaim belongs to the collective', () => {
     const earnedIncome = [{ description: '2025租金', amountFen: 100, earnedOn: '2025-02-01' }];
     const heirs = [{ name: '张三', relation: '子', amountFen: 100 }];
-    expect(rules(reclaimExtinctHousehold(request({ earnedIncome, heirs })))).toEqual(['INCOME_AFTER_RECLAIM']);
+    expect(rules(reclaimExtinctHousehold(request({ earnedIncome, heirs })))).toEqual([
+      'INCOME_AFTER_RECLAIM',
+    ]);
   });
 
   it('HEIR_IS_DECEASED_MEMBER: a deceased member cannot inherit', () => {
@@ -102,21 +106,27 @@ describe('household extinction (承包方消亡)', () => {
 
   it('RECLAIM_FAMILY_CONTRACT_ONLY: heirs continue a tender/auction contract (Art 54) instead', () => {
     const c = contract(1, { mode: 'AUCTION', code: `${ISSUER}00013` });
-    expect(rules(reclaimExtinctHousehold(request({ contract: c })))).toEqual(['RECLAIM_FAMILY_CONTRACT_ONLY']);
-  });
-
-  it('STATUS_TRANSITION_NOT_ALLOWED: an already surrendered contract is not reclaimed', () => {
-    expect(rules(reclaimExtinctHousehold(request({ contract: contract(1, { status: 'SURRENDERED' }) })))).toEqual([
-      'STATUS_TRANSITION_NOT_ALLOWED',
+    expect(rules(reclaimExtinctHousehold(request({ contract: c })))).toEqual([
+      'RECLAIM_FAMILY_CONTRACT_ONLY',
     ]);
   });
 
+  it('STATUS_TRANSITION_NOT_ALLOWED: an already surrendered contract is not reclaimed', () => {
+    expect(
+      rules(reclaimExtinctHousehold(request({ contract: contract(1, { status: 'SURRENDERED' }) }))),
+    ).toEqual(['STATUS_TRANSITION_NOT_ALLOWED']);
+  });
+
   it('RIGHT_ENCUMBERED: land under a registered mortgage is not reclaimed until released', () => {
-    expect(rules(reclaimExtinctHousehold(request({ encumbrances: [encumbrance()] })))).toEqual(['RIGHT_ENCUMBERED']);
+    expect(rules(reclaimExtinctHousehold(request({ encumbrances: [encumbrance()] })))).toEqual([
+      'RIGHT_ENCUMBERED',
+    ]);
   });
 
   it('a running circulation continues with the issuer in the contractor’s place', () => {
     const c = circulation({ termEnd: '2027-03-01' });
-    expect(valueOf(reclaimExtinctHousehold(request({ circulations: [c] }))).continuingCirculations).toEqual([c]);
+    expect(accepted(reclaimExtinctHousehold(request({ circulations: [c] }))).continuingCirculations).toEqual([
+      c,
+    ]);
   });
 });

@@ -6,7 +6,14 @@ const TOWNSHIP = VILLAGE.slice(0, 9);
 const GROUP_1 = `${VILLAGE}01`;
 
 function row(overrides: Partial<ContractFigureRow>): ContractFigureRow {
-  return { issuerCode: ISSUER, mode: 'FAMILY', status: 'ACTIVE', termEnd: '2028-12-31', areaMu4: mu(1), ...overrides };
+  return {
+    issuerCode: ISSUER,
+    mode: 'FAMILY',
+    status: 'ACTIVE',
+    termEnd: '2028-12-31',
+    areaMu4: mu(1),
+    ...overrides,
+  };
 }
 
 describe('leading-group figures', () => {
@@ -21,11 +28,36 @@ describe('leading-group figures', () => {
       row({ issuerCode: OTHER_ISSUER, termEnd: '2040-01-01', areaMu4: mu(7) }),
     ],
     circulations: [
-      { issuerCode: ISSUER, status: 'ACTIVE', termStart: '2024-01-01', termEnd: '2027-01-01', areaMu4: mu(1.5) },
+      {
+        issuerCode: ISSUER,
+        status: 'ACTIVE',
+        termStart: '2024-01-01',
+        termEnd: '2027-01-01',
+        areaMu4: mu(1.5),
+      },
       // A re-circulation of the same land is not counted twice.
-      { issuerCode: ISSUER, status: 'ACTIVE', termStart: '2024-06-01', termEnd: '2026-01-01', areaMu4: mu(1.5), parentCirculationId: 'p' },
-      { issuerCode: ISSUER, status: 'ACTIVE', termStart: '2025-06-01', termEnd: '2027-01-01', areaMu4: mu(9) },
-      { issuerCode: ISSUER, status: 'TERMINATED', termStart: '2024-01-01', termEnd: '2027-01-01', areaMu4: mu(9) },
+      {
+        issuerCode: ISSUER,
+        status: 'ACTIVE',
+        termStart: '2024-06-01',
+        termEnd: '2026-01-01',
+        areaMu4: mu(1.5),
+        parentCirculationId: 'p',
+      },
+      {
+        issuerCode: ISSUER,
+        status: 'ACTIVE',
+        termStart: '2025-06-01',
+        termEnd: '2027-01-01',
+        areaMu4: mu(9),
+      },
+      {
+        issuerCode: ISSUER,
+        status: 'TERMINATED',
+        termStart: '2024-01-01',
+        termEnd: '2027-01-01',
+        areaMu4: mu(9),
+      },
     ],
     certifications: [
       { issuerCode: ISSUER, householdId: 'h1', stage: 'CERTIFIED' },

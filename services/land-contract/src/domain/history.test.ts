@@ -10,7 +10,12 @@ import type { Contract } from './model.js';
 import { contract, plot, rules } from './test-fixtures.js';
 
 const created = contract(1);
-const extended: Contract = { ...created, status: 'EXTENDED', termEnd: '2058-12-31', secondRoundEnd: '2028-12-31' };
+const extended: Contract = {
+  ...created,
+  status: 'EXTENDED',
+  termEnd: '2058-12-31',
+  secondRoundEnd: '2028-12-31',
+};
 const renamed: Contract = {
   ...extended,
   plots: [{ ...plot(11), name: '南河滩' }, plot(12)],
@@ -34,10 +39,23 @@ function entry(seq: number, overrides: Partial<ContractAuditEntry>): ContractAud
 }
 
 const history: ContractAuditEntry[] = [
-  entry(1, { kind: 'CREATED', effectiveOn: '1999-01-01', at: '2023-03-01T10:00:00+08:00', before: null, after: created }),
+  entry(1, {
+    kind: 'CREATED',
+    effectiveOn: '1999-01-01',
+    at: '2023-03-01T10:00:00+08:00',
+    before: null,
+    after: created,
+  }),
   entry(2, { kind: 'TERM_EXTENDED', effectiveOn: '2024-08-01', before: created, after: extended }),
   // Recorded later, but corrects a plot name that was wrong from the start.
-  entry(3, { kind: 'CORRECTED', effectiveOn: '1999-01-01', at: '2024-09-01T10:00:00+08:00', before: extended, after: renamed, reason: '地块名称录入错误' }),
+  entry(3, {
+    kind: 'CORRECTED',
+    effectiveOn: '1999-01-01',
+    at: '2024-09-01T10:00:00+08:00',
+    before: extended,
+    after: renamed,
+    reason: '地块名称录入错误',
+  }),
 ];
 
 describe('history', () => {
@@ -61,8 +79,14 @@ describe('history', () => {
       ...history,
       entry(4, { kind: 'PLOTS_ADJUSTED', effectiveOn: '2025-02-01', before: renamed, after: adjusted }),
     ];
-    expect(contractAsOf(withAdjustment, '2025-01-31')?.plots.map((p) => p.code)).toEqual([plot(11).code, plot(12).code]);
-    expect(contractAsOf(withAdjustment, '2025-02-01')?.plots.map((p) => p.code)).toEqual([plot(12).code, plot(901).code]);
+    expect(contractAsOf(withAdjustment, '2025-01-31')?.plots.map((p) => p.code)).toEqual([
+      plot(11).code,
+      plot(12).code,
+    ]);
+    expect(contractAsOf(withAdjustment, '2025-02-01')?.plots.map((p) => p.code)).toEqual([
+      plot(12).code,
+      plot(901).code,
+    ]);
   });
 
   it('AUDIT_REASON_REQUIRED: every change says why, by a reason or a document', () => {
@@ -73,7 +97,9 @@ describe('history', () => {
 
   it('AUDIT_ACTOR_REQUIRED / AUDIT_TRACE_ID_REQUIRED / AUDIT_INSTANT_INVALID / AUDIT_SNAPSHOT_REQUIRED', () => {
     const e = entry(2, { before: created, after: extended });
-    expect(rules(validateAuditEntry({ ...e, actor: { principal: '', role: 'x' } }))).toEqual(['AUDIT_ACTOR_REQUIRED']);
+    expect(rules(validateAuditEntry({ ...e, actor: { principal: '', role: 'x' } }))).toEqual([
+      'AUDIT_ACTOR_REQUIRED',
+    ]);
     expect(rules(validateAuditEntry({ ...e, traceId: '' }))).toEqual(['AUDIT_TRACE_ID_REQUIRED']);
     expect(rules(validateAuditEntry({ ...e, at: 'yesterday' }))).toEqual(['AUDIT_INSTANT_INVALID']);
     expect(rules(validateAuditEntry({ ...e, before: null }))).toEqual(['AUDIT_SNAPSHOT_REQUIRED']);
@@ -81,11 +107,14 @@ describe('history', () => {
 
   it('HISTORY_CHAIN_BROKEN / HISTORY_SEQUENCE_GAP: each entry starts where the last one left off', () => {
     expect(verifyHistory(history)).toEqual([]);
-    const broken = [history[0] as ContractAuditEntry, { ...(history[1] as ContractAuditEntry), before: renamed }];
+    const broken = [
+      history[0] as ContractAuditEntry,
+      { ...(history[1] as ContractAuditEntry), before: renamed },
+    ];
     expect(rules(verifyHistory(broken))).toEqual(['HISTORY_CHAIN_BROKEN']);
-    expect(rules(verifyHistory([history[0] as ContractAuditEntry, history[2] as ContractAuditEntry]))).toContain(
-      'HISTORY_SEQUENCE_GAP',
-    );
+    expect(
+      rules(verifyHistory([history[0] as ContractAuditEntry, history[2] as ContractAuditEntry])),
+    ).toContain('HISTORY_SEQUENCE_GAP');
   });
 
   it('shanghaiDateOf: the effective day of an instant is its date in Asia/Shanghai', () => {

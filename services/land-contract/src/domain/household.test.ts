@@ -47,7 +47,9 @@ describe('households', () => {
 
   it('HOUSEHOLD_EXTINCT: extinct only when every member has died; an empty household is not extinct', () => {
     expect(isHouseholdExtinct(household(1))).toBe(false);
-    const oneAlive = household(1, { members: [member(11, { alive: false }), member(12, { relation: 'SPOUSE' })] });
+    const oneAlive = household(1, {
+      members: [member(11, { alive: false }), member(12, { relation: 'SPOUSE' })],
+    });
     expect(isHouseholdExtinct(oneAlive)).toBe(false);
     const allDead = household(1, {
       members: [member(11, { alive: false }), member(12, { relation: 'SPOUSE', alive: false })],

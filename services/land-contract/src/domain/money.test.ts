@@ -15,7 +15,9 @@ describe('money and policy helpers', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 1_000_000_000 }),
-        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 8 }).filter((w) => w.some((x) => x > 0)),
+        fc
+          .array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 8 })
+          .filter((w) => w.some((x) => x > 0)),
         (total, weights) => {
           const parts = allocateByWeights(total, weights);
           expect(parts.reduce((a, b) => a + b, 0)).toBe(total);

@@ -7,8 +7,8 @@ import {
   MU4_PER_MU,
   type Resolution,
   type ResolutionMatter,
-  residentIdCheckCharacter,
   type RuleViolation,
+  residentIdCheckCharacter,
 } from '@pingquan/reference';
 import type { Circulation, Contract, Encumbrance, Household, Member, Plot, RecordedAct } from './model.js';
 
@@ -152,7 +152,7 @@ export function rules(result: Checked<unknown> | readonly RuleViolation[]): stri
 }
 
 /** The value of a result that must have passed; fails the test with the violations otherwise. */
-export function valueOf<T>(result: Checked<T>): T {
+export function accepted<T>(result: Checked<T>): T {
   if (!result.ok) throw new Error(`Expected success, got ${JSON.stringify(result.violations, null, 2)}`);
   return result.value;
 }
