@@ -66,4 +66,28 @@ class KitTables20261126 extends Migration {
   }
 }
 
-export const kitMigrations: MigrationObject[] = [{ name: 'KitTables20261126', class: KitTables20261126 }];
+/** Versioned policies: every value the plan leaves open, with who set it, when and why. */
+class KitPolicies20261126 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`
+      CREATE TABLE pq_policy (
+        name text NOT NULL,
+        version int NOT NULL,
+        effective_from date NOT NULL,
+        value jsonb NOT NULL,
+        set_by text NOT NULL,
+        set_by_role text NOT NULL,
+        set_at timestamptz NOT NULL DEFAULT now(),
+        reason text NOT NULL DEFAULT '',
+        document_ref text NOT NULL DEFAULT '',
+        trace_id text NOT NULL DEFAULT '',
+        PRIMARY KEY (name, version)
+      )`);
+    this.addSql('CREATE INDEX pq_policy_effective ON pq_policy (name, effective_from DESC, version DESC)');
+  }
+}
+
+export const kitMigrations: MigrationObject[] = [
+  { name: 'KitTables20261126', class: KitTables20261126 },
+  { name: 'KitPolicies20261126', class: KitPolicies20261126 },
+];
