@@ -1,9 +1,12 @@
-import type { ServiceModule } from '@pingquan/kit';
+import { policyHandlers, type ServiceModule } from '@pingquan/kit';
+import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
+import { todayInShanghai } from '@pingquan/reference';
 import { Streams } from '@pingquan/contracts/catalogue';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import { type LandContractConfig, configSchema } from './config.js';
 import { migrations } from './migrations/index.js';
 import { entities } from './persistence/entities.js';
+import { policies } from './policies.js';
 import { landContractHandlers } from './rpc/handlers.js';
 
 export const SERVICE_NAME = 'land-contract';
@@ -17,5 +20,6 @@ export const landContractModule: ServiceModule<LandContractConfig> = {
   configSchema,
   register(runtime) {
     runtime.grpc.add(LandContractServiceDefinition, landContractHandlers(runtime.orm));
+    runtime.grpc.add(PolicyServiceDefinition, policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()));
   },
 };
