@@ -38,7 +38,14 @@ if (major < 20 || (major === 20 && minor < 11)) {
 function pnpmCommand() {
   if (capture('pnpm', ['--version']) === PNPM_VERSION) return ['pnpm', []];
   if (process.getuid?.() === 0) {
-    const res = run('npm', ['install', '--global', '--save-exact', `pnpm@${PNPM_VERSION}`, '--no-fund', '--no-audit']);
+    const res = run('npm', [
+      'install',
+      '--global',
+      '--save-exact',
+      `pnpm@${PNPM_VERSION}`,
+      '--no-fund',
+      '--no-audit',
+    ]);
     if (res.status === 0 && capture('pnpm', ['--version']) === PNPM_VERSION) return ['pnpm', []];
   }
   return ['npx', ['--yes', `pnpm@${PNPM_VERSION}`]];

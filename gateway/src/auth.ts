@@ -21,7 +21,12 @@ export class AuthenticationError extends Error {}
 /** Verifies bearer tokens: JWKS in production, a shared development secret otherwise. */
 export class Authenticator {
   private readonly key: JWTVerifyGetKey | Uint8Array;
-  constructor(private readonly config: Pick<GatewayConfig, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL' | 'JWT_DEV_SECRET'>) {
+  constructor(
+    private readonly config: Pick<
+      GatewayConfig,
+      'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL' | 'JWT_DEV_SECRET'
+    >,
+  ) {
     if (config.JWT_JWKS_URL) this.key = createRemoteJWKSet(new URL(config.JWT_JWKS_URL));
     else this.key = new TextEncoder().encode(config.JWT_DEV_SECRET ?? '');
   }
@@ -41,7 +46,8 @@ export class Authenticator {
       throw new AuthenticationError(`invalid token: ${(error as Error).message}`);
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new AuthenticationError(`token lacks platform claims: ${claims.error.issues[0]?.message}`);
+    if (!claims.success)
+      throw new AuthenticationError(`token lacks platform claims: ${claims.error.issues[0]?.message}`);
     return principalOf(claims.data);
   }
 }

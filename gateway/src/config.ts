@@ -19,7 +19,10 @@ export const gatewayConfigSchema = z
     PQ_INTERNAL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters'),
     LAND_CONTRACT_GRPC_URL: url.default('127.0.0.1:50101'),
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
-    NATS_SUBJECT_PREFIX: z.string().regex(/^([a-z0-9_-]+\.)?$/).default(''),
+    NATS_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^([a-z0-9_-]+\.)?$/)
+      .default(''),
     OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     DOWNSTREAM_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
@@ -29,10 +32,18 @@ export const gatewayConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (!c.JWT_JWKS_URL && !c.JWT_DEV_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set JWT_JWKS_URL (or JWT_DEV_SECRET in development)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_JWKS_URL'],
+        message: 'set JWT_JWKS_URL (or JWT_DEV_SECRET in development)',
+      });
     }
     if (c.GATEWAY_MODE === 'production' && c.JWT_DEV_SECRET && !c.JWT_JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_DEV_SECRET'], message: 'development tokens are not accepted in production mode' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_DEV_SECRET'],
+        message: 'development tokens are not accepted in production mode',
+      });
     }
   });
 

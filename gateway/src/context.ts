@@ -36,7 +36,10 @@ export function createLoaders(principal: Principal, downstream: Downstream, dead
     }),
     contractsByHousehold: new DataLoader(async (ids) => {
       try {
-        const { results } = await downstream.landContract.batchGetContractsByHousehold({ householdIds: [...ids] }, opts);
+        const { results } = await downstream.landContract.batchGetContractsByHousehold(
+          { householdIds: [...ids] },
+          opts,
+        );
         const byId = new Map(results.map((r) => [r.householdId, r.contracts]));
         return ids.map((id) => byId.get(id) ?? []);
       } catch (error) {

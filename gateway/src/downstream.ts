@@ -1,6 +1,6 @@
-import type { Client } from 'nice-grpc';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
-import { type GrpcClients, type InternalCallOptions } from '@pingquan/kit';
+import type { GrpcClients, InternalCallOptions } from '@pingquan/kit';
+import type { Client } from 'nice-grpc';
 import type { GatewayConfig } from './config.js';
 
 /** Clients of every service that exists; later services add one line each. */

@@ -4,7 +4,13 @@ import { GraphQLError } from 'graphql';
 import { Status } from 'nice-grpc-common';
 
 /** Codes front-end teams can switch on (`extensions.code`). */
-export type ErrorCode = 'BAD_USER_INPUT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RULE_REFUSED' | 'CONFLICT' | 'SERVICE_UNAVAILABLE';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'RULE_REFUSED'
+  | 'CONFLICT'
+  | 'SERVICE_UNAVAILABLE';
 
 export function badUserInput(violations: RuleViolation[], pathPrefix = ''): GraphQLError {
   const first = violations[0];
@@ -32,21 +38,29 @@ export function fromDownstream(error: unknown, inputPath = ''): GraphQLError | u
   switch (failure.code) {
     case Status.INVALID_ARGUMENT:
       return badUserInput(
-        failure.violations.length ? failure.violations : [{ rule: 'INVALID', field: '', message: failure.message }],
+        failure.violations.length
+          ? failure.violations
+          : [{ rule: 'INVALID', field: '', message: failure.message }],
         inputPath,
       );
     case Status.PERMISSION_DENIED:
       return forbidden();
     case Status.FAILED_PRECONDITION:
       return new GraphQLError(failure.message, {
-        extensions: { code: 'RULE_REFUSED', rule: failure.violations[0]?.rule, violations: failure.violations },
+        extensions: {
+          code: 'RULE_REFUSED',
+          rule: failure.violations[0]?.rule,
+          violations: failure.violations,
+        },
       });
     case Status.ALREADY_EXISTS:
     case Status.ABORTED:
       return new GraphQLError(failure.message, { extensions: { code: 'CONFLICT' } });
     case Status.UNAVAILABLE:
     case Status.DEADLINE_EXCEEDED:
-      return new GraphQLError('A service is unavailable; try again.', { extensions: { code: 'SERVICE_UNAVAILABLE' } });
+      return new GraphQLError('A service is unavailable; try again.', {
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
     default:
       return error;
   }
@@ -84,10 +98,20 @@ export async function runMutation<T>(
     if (failure?.code === Status.FAILED_PRECONDITION || failure?.code === Status.ALREADY_EXISTS) {
       const violations = failure.violations.length
         ? failure.violations
-        : [{ rule: failure.code === Status.ALREADY_EXISTS ? 'ALREADY_EXISTS' : 'RULE_REFUSED', field: '', message: failure.message }];
+        : [
+            {
+              rule: failure.code === Status.ALREADY_EXISTS ? 'ALREADY_EXISTS' : 'RULE_REFUSED',
+              field: '',
+              message: failure.message,
+            },
+          ];
       return {
         [key]: null,
-        userErrors: violations.map((v) => ({ code: v.rule, field: ['input', ...v.field.split(/[.[\]]+/).filter(Boolean)], message: v.message })),
+        userErrors: violations.map((v) => ({
+          code: v.rule,
+          field: ['input', ...v.field.split(/[.[\]]+/).filter(Boolean)],
+          message: v.message,
+        })),
       };
     }
     throw fromDownstream(error, 'input.');

@@ -5,11 +5,17 @@ import { gatewayConfigSchema } from './config.js';
 import { createGateway } from './server.js';
 
 // Start-up order: telemetry, config, clients, HTTP. Shutdown in reverse, telemetry flushed last.
-const telemetry = startTelemetry({ serviceName: 'gateway', otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
+const telemetry = startTelemetry({
+  serviceName: 'gateway',
+  otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
+});
 try {
   const config = loadConfig(gatewayConfigSchema);
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const clients = new GrpcClients({ signer: new PrincipalSigner(config.PQ_INTERNAL_SIGNING_KEY), defaultDeadlineMs: config.DOWNSTREAM_DEADLINE_MS });
+  const clients = new GrpcClients({
+    signer: new PrincipalSigner(config.PQ_INTERNAL_SIGNING_KEY),
+    defaultDeadlineMs: config.DOWNSTREAM_DEADLINE_MS,
+  });
   const graphiqlHeaders: Record<string, string> = {};
   if (config.GATEWAY_MODE === 'development' && config.JWT_DEV_SECRET) {
     const token = await mintDevToken(

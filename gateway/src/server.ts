@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { currentTraceId, type GrpcClients, type Logger, withSpan } from '@pingquan/kit';
 import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -106,7 +106,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         };
       } catch (error) {
         if (error instanceof AuthenticationError) {
-          throw new GraphQLError(error.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+          throw new GraphQLError(error.message, {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
         }
         throw error;
       }
@@ -126,8 +128,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     // The request's trace starts here, continuing the caller's trace if it sent one.
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    await withSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.route': path ?? '' } }, () =>
-      otelContext.with(otelContext.active(), () => yoga.handle(req, res, { req, res })),
+    await withSpan(
+      `${req.method} ${path}`,
+      { kind: SpanKind.SERVER, parent, attributes: { 'http.route': path ?? '' } },
+      () => otelContext.with(otelContext.active(), () => yoga.handle(req, res, { req, res })),
     );
   };
 
@@ -166,7 +170,10 @@ async function readiness(downstream: Downstream): Promise<{ ok: boolean; service
     Object.entries(downstream).map(async ([name, client]) => {
       try {
         // Any answer, even NOT_FOUND, proves the service is up and reachable.
-        await (client as Downstream['landContract']).getIssuer({ idOrCode: '00000000000000' }, { deadline: 1000 });
+        await (client as Downstream['landContract']).getIssuer(
+          { idOrCode: '00000000000000' },
+          { deadline: 1000 },
+        );
         services[name] = 'ok';
       } catch (error) {
         const code = (error as { code?: number }).code;

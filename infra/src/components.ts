@@ -15,7 +15,13 @@ export interface ServiceComponent {
 }
 
 export const SERVICES: readonly ServiceComponent[] = [
-  { name: 'land-contract', dir: 'services/land-contract', database: 'pq_land_contract', port: 50101, gatewayUrlEnv: 'LAND_CONTRACT_GRPC_URL' },
+  {
+    name: 'land-contract',
+    dir: 'services/land-contract',
+    database: 'pq_land_contract',
+    port: 50101,
+    gatewayUrlEnv: 'LAND_CONTRACT_GRPC_URL',
+  },
 ];
 
 export const DEFAULT_PORTS = { postgres: 54329, nats: 42229, gateway: 4080 } as const;

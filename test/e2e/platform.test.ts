@@ -1,8 +1,21 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry, type Telemetry } from '@pingquan/kit';
-import { makeCollectiveOrgCode, makeContractCode, makeContractorCode, makeIssuerCode, makePlotCode, residentIdCheckCharacter } from '@pingquan/reference';
+import {
+  makeCollectiveOrgCode,
+  makeContractCode,
+  makeContractorCode,
+  makeIssuerCode,
+  makePlotCode,
+  residentIdCheckCharacter,
+} from '@pingquan/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CountySubscriber, type Platform, startCountySubscriber, startPlatform, waitUntil } from '../support/platform.js';
+import {
+  type CountySubscriber,
+  type Platform,
+  startCountySubscriber,
+  startPlatform,
+  waitUntil,
+} from '../support/platform.js';
 
 // Telemetry first, as in every process: spans from the gateway, both gRPC ends, the relay and the
 // consumer all land in this in-memory exporter.
@@ -12,7 +25,10 @@ let platform: Platform;
 let county: CountySubscriber;
 
 beforeAll(async () => {
-  telemetry = startTelemetry({ serviceName: 'platform-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  telemetry = startTelemetry({
+    serviceName: 'platform-test',
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   platform = await startPlatform();
   county = await startCountySubscriber(platform.prefix);
 });
@@ -41,7 +57,10 @@ const REGISTER_CONTRACT = /* GraphQL */ `
 describe('platform end to end: gateway → gRPC → database → outbox → JetStream → consumer', () => {
   it('registers through GraphQL, delivers the event once to a subscriber, and forms one trace', async () => {
     const lead = await platform.token({ sub: 'user:agri', pq_role: 'LEAD_UNIT', pq_track: 'A' });
-    const issuer = await platform.graphql(lead, `mutation { registerIssuer(input: { code: "${issuerCode}", creditCode: "${makeCollectiveOrgCode('VILLAGE', '130881', 'MA0000E2E')}", name: "碾子沟村股份经济合作社", change: { reason: "e2e" } }) { issuer { id } userErrors { code } } }`);
+    const issuer = await platform.graphql(
+      lead,
+      `mutation { registerIssuer(input: { code: "${issuerCode}", creditCode: "${makeCollectiveOrgCode('VILLAGE', '130881', 'MA0000E2E')}", name: "碾子沟村股份经济合作社", change: { reason: "e2e" } }) { issuer { id } userErrors { code } } }`,
+    );
     expect(issuer.errors).toBeUndefined();
     const household = await platform.graphql<{ registerHousehold: { household: { id: string } } }>(
       lead,
@@ -59,31 +78,40 @@ describe('platform end to end: gateway → gRPC → database → outbox → JetS
 
     exporter.reset();
     const contractCode = makeContractCode(issuerCode, 1, 'FAMILY');
-    const result = await platform.graphql<{ registerContract: { contract: { id: string; totalArea: string } | null } }>(
-      lead,
-      REGISTER_CONTRACT,
-      {
-        input: {
-          code: contractCode,
-          householdId,
-          mode: 'FAMILY',
-          termStart: '1998-10-01',
-          termEnd: '2028-09-30',
-          secondRoundEnd: '2028-09-30',
-          plots: [
-            { code: makePlotCode(issuerCode, 1), name: '南梁', contractArea: '3.5', surveyedArea: '3.6', landClass: 'CULTIVATED', boundaries: { east: '路', south: '沟', west: '王家', north: '山' } },
-          ],
-          change: { reason: 'e2e', idempotencyKey: 'e2e-contract-1' },
-        },
+    const result = await platform.graphql<{
+      registerContract: { contract: { id: string; totalArea: string } | null };
+    }>(lead, REGISTER_CONTRACT, {
+      input: {
+        code: contractCode,
+        householdId,
+        mode: 'FAMILY',
+        termStart: '1998-10-01',
+        termEnd: '2028-09-30',
+        secondRoundEnd: '2028-09-30',
+        plots: [
+          {
+            code: makePlotCode(issuerCode, 1),
+            name: '南梁',
+            contractArea: '3.5',
+            surveyedArea: '3.6',
+            landClass: 'CULTIVATED',
+            boundaries: { east: '路', south: '沟', west: '王家', north: '山' },
+          },
+        ],
+        change: { reason: 'e2e', idempotencyKey: 'e2e-contract-1' },
       },
-    );
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data?.registerContract.contract?.totalArea).toBe('3.5000');
 
-    const received = await waitUntil(async () => {
-      const rows = await county.received();
-      return rows.length > 0 ? rows : undefined;
-    }, 15_000, 'the county subscriber to receive the event');
+    const received = await waitUntil(
+      async () => {
+        const rows = await county.received();
+        return rows.length > 0 ? rows : undefined;
+      },
+      15_000,
+      'the county subscriber to receive the event',
+    );
     expect(received.map((r) => r.contract_code)).toEqual([contractCode]);
 
     // Retrying the same mutation with the same idempotency key neither writes nor publishes again.
@@ -95,7 +123,16 @@ describe('platform end to end: gateway → gRPC → database → outbox → JetS
         termStart: '1998-10-01',
         termEnd: '2028-09-30',
         secondRoundEnd: '2028-09-30',
-        plots: [{ code: makePlotCode(issuerCode, 1), name: '南梁', contractArea: '3.5', surveyedArea: '3.6', landClass: 'CULTIVATED', boundaries: { east: '路', south: '沟', west: '王家', north: '山' } }],
+        plots: [
+          {
+            code: makePlotCode(issuerCode, 1),
+            name: '南梁',
+            contractArea: '3.5',
+            surveyedArea: '3.6',
+            landClass: 'CULTIVATED',
+            boundaries: { east: '路', south: '沟', west: '王家', north: '山' },
+          },
+        ],
         change: { reason: 'e2e', idempotencyKey: 'e2e-contract-1' },
       },
     });
@@ -106,11 +143,15 @@ describe('platform end to end: gateway → gRPC → database → outbox → JetS
     const consumerSpan = await waitUntil(async () =>
       exporter.getFinishedSpans().find((s) => s.name === 'process pq.land-contract.v1.contract.registered'),
     );
-    const trace = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === consumerSpan.spanContext().traceId);
+    const trace = exporter
+      .getFinishedSpans()
+      .filter((s) => s.spanContext().traceId === consumerSpan.spanContext().traceId);
     const names = trace.map((s) => s.name);
     expect(names).toContain('POST /graphql');
     expect(names).toContain('publish pq.land-contract.v1.contract.registered');
-    expect(names.filter((n) => n.includes('LandContractService/RegisterContract')).length).toBeGreaterThanOrEqual(2);
+    expect(
+      names.filter((n) => n.includes('LandContractService/RegisterContract')).length,
+    ).toBeGreaterThanOrEqual(2);
     const root = trace.find((s) => s.name === 'POST /graphql');
     expect(root?.parentSpanContext?.spanId).toBeUndefined();
   });
@@ -118,7 +159,10 @@ describe('platform end to end: gateway → gRPC → database → outbox → JetS
   it('answers invalid input with BAD_USER_INPUT naming the field, and changes nothing', async () => {
     const lead = await platform.token({ sub: 'user:agri', pq_role: 'LEAD_UNIT', pq_track: 'A' });
     const before = (await county.received()).length;
-    const res = await platform.graphql(lead, `mutation { registerIssuer(input: { code: "1308811072019", creditCode: "N2130881MA0000E2X", name: "x", change: { reason: "bad" } }) { issuer { id } } }`);
+    const res = await platform.graphql(
+      lead,
+      `mutation { registerIssuer(input: { code: "1308811072019", creditCode: "N2130881MA0000E2X", name: "x", change: { reason: "bad" } }) { issuer { id } } }`,
+    );
     expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(String(res.errors?.[0]?.extensions?.['field'])).toMatch(/^input\./);
     await new Promise((r) => setTimeout(r, 500));

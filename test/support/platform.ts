@@ -1,6 +1,12 @@
 import { Events } from '@pingquan/contracts/catalogue';
 import type { ContractRegistered } from '@pingquan/contracts/pingquan/land_contract/v1/events';
-import { createGateway, type Gateway, gatewayConfigSchema, mintDevToken, type TokenClaims } from '@pingquan/gateway';
+import {
+  createGateway,
+  type Gateway,
+  gatewayConfigSchema,
+  mintDevToken,
+  type TokenClaims,
+} from '@pingquan/gateway';
 import {
   createLogger,
   execInTransaction,
@@ -27,7 +33,11 @@ export interface Platform {
   gatewayUrl: string;
   clients: GrpcClients;
   token(claims: TokenClaims): Promise<string>;
-  graphql<T = Record<string, unknown>>(token: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  graphql<T = Record<string, unknown>>(
+    token: string,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +45,10 @@ export interface Platform {
 export async function startPlatform(): Promise<Platform> {
   const token = uniqueToken();
   const db = await createTestDatabase(inject('pgUrl'), `lc_${token}`);
-  const landContract = await startService(landContractModule, configSchema.parse(testServiceEnv(db.url, inject('natsUrl'), token)));
+  const landContract = await startService(
+    landContractModule,
+    configSchema.parse(testServiceEnv(db.url, inject('natsUrl'), token)),
+  );
   const config = gatewayConfigSchema.parse({
     LOG_LEVEL: 'warn',
     GATEWAY_HOST: '127.0.0.1',
@@ -56,14 +69,21 @@ export async function startPlatform(): Promise<Platform> {
     gateway,
     gatewayUrl,
     clients,
-    token: (claims) => mintDevToken({ JWT_ISSUER: config.JWT_ISSUER, JWT_AUDIENCE: config.JWT_AUDIENCE, JWT_DEV_SECRET }, claims),
+    token: (claims) =>
+      mintDevToken(
+        { JWT_ISSUER: config.JWT_ISSUER, JWT_AUDIENCE: config.JWT_AUDIENCE, JWT_DEV_SECRET },
+        claims,
+      ),
     async graphql(bearer, query, variables) {
       const res = await fetch(gatewayUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
         body: JSON.stringify({ query, variables }),
       });
-      return res.json() as Promise<{ data?: never; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+      return res.json() as Promise<{
+        data?: never;
+        errors?: { message: string; extensions?: Record<string, unknown> }[];
+      }>;
     },
     async stop() {
       await gateway.close();
@@ -93,12 +113,21 @@ export async function startCountySubscriber(
   const db = await createTestDatabase(inject('pgUrl'), `county_${uniqueToken()}`);
   const orm = await openDatabase({ url: db.url, poolMax: 4, entities: [], migrations: [] }, kitMigrations);
   await migrate(orm);
-  await orm.em.getConnection().execute('CREATE TABLE received (event_id uuid, contract_code text, at timestamptz DEFAULT now())');
+  await orm.em
+    .getConnection()
+    .execute('CREATE TABLE received (event_id uuid, contract_code text, at timestamptz DEFAULT now())');
   const { connectNats } = await import('@pingquan/kit');
   const nc = await connectNats(inject('natsUrl'), 'county-subscriber');
   let failures = options.failFirst ?? 0;
   const consumer = new InboxConsumer<ContractRegistered>(
-    { nc, orm, logger: createLogger('county', 'silent'), service: 'county-system', subjectPrefix: prefix, maxAttempts: options.maxAttempts ?? 5 },
+    {
+      nc,
+      orm,
+      logger: createLogger('county', 'silent'),
+      service: 'county-system',
+      subjectPrefix: prefix,
+      maxAttempts: options.maxAttempts ?? 5,
+    },
     {
       type: Events['land-contract'].ContractRegistered,
       async handler(event, em) {
@@ -117,7 +146,8 @@ export async function startCountySubscriber(
   return {
     orm,
     consumer,
-    received: () => orm.em.getConnection().execute('SELECT event_id, contract_code FROM received ORDER BY at'),
+    received: () =>
+      orm.em.getConnection().execute('SELECT event_id, contract_code FROM received ORDER BY at'),
     async stop() {
       await consumer.stop();
       await nc.drain();
@@ -127,7 +157,11 @@ export async function startCountySubscriber(
   };
 }
 
-export async function waitUntil<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await probe();

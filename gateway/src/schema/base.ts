@@ -77,9 +77,12 @@ export function formatMu4(mu4: number): string {
 
 export function parseMuText(value: unknown): number {
   if (typeof value !== 'string' || !/^\d{1,9}(\.\d{1,4})?$/.test(value)) {
-    throw new GraphQLError(`Mu must be a non-negative decimal with at most four decimals, got ${JSON.stringify(value)}.`, {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw new GraphQLError(
+      `Mu must be a non-negative decimal with at most four decimals, got ${JSON.stringify(value)}.`,
+      {
+        extensions: { code: 'BAD_USER_INPUT' },
+      },
+    );
   }
   const [whole = '0', frac = ''] = value.split('.');
   return Number(whole) * 10_000 + Number(frac.padEnd(4, '0'));

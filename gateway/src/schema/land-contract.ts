@@ -1,4 +1,9 @@
-import type { Contract, Household, Member, Plot } from '@pingquan/contracts/pingquan/land_contract/v1/register';
+import type {
+  Contract,
+  Household,
+  Member,
+  Plot,
+} from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import { violation } from '@pingquan/reference';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, fromDownstream, orNull, runMutation } from '../errors.js';
@@ -272,7 +277,12 @@ function checkCode(value: string | undefined | null, digits: number, field: stri
 }
 
 interface ContractsArgs {
-  filter?: { townshipCode?: string | null; villageCode?: string | null; issuerCode?: string | null; status?: string | null } | null;
+  filter?: {
+    townshipCode?: string | null;
+    villageCode?: string | null;
+    issuerCode?: string | null;
+    status?: string | null;
+  } | null;
   first?: number | null;
   after?: string | null;
 }
@@ -282,7 +292,11 @@ interface ChangeArg {
   documentRef?: string | null;
   idempotencyKey?: string | null;
 }
-const changeOf = (c: ChangeArg) => ({ reason: c.reason ?? '', documentRef: c.documentRef ?? '', idempotencyKey: c.idempotencyKey ?? '' });
+const changeOf = (c: ChangeArg) => ({
+  reason: c.reason ?? '',
+  documentRef: c.documentRef ?? '',
+  idempotencyKey: c.idempotencyKey ?? '',
+});
 
 interface RegisterHouseholdArgs {
   input: {
@@ -327,11 +341,20 @@ interface RegisterContractArgs {
 
 export const landContractResolvers = {
   Mutation: {
-    registerIssuer: (_: unknown, { input }: { input: { code: string; creditCode: string; name: string; change: ChangeArg } }, ctx: GatewayContext) =>
+    registerIssuer: (
+      _: unknown,
+      { input }: { input: { code: string; creditCode: string; name: string; change: ChangeArg } },
+      ctx: GatewayContext,
+    ) =>
       runMutation('issuer', () =>
         ctx.downstream.landContract
           .registerIssuer(
-            { code: input.code, creditCode: input.creditCode, name: input.name, context: changeOf(input.change) },
+            {
+              code: input.code,
+              creditCode: input.creditCode,
+              name: input.name,
+              context: changeOf(input.change),
+            },
             { principal: ctx.principal, deadline: ctx.deadlineMs },
           )
           .then((r) => r.issuer),
@@ -401,7 +424,8 @@ export const landContractResolvers = {
       ),
     async contracts(_: unknown, args: ContractsArgs, ctx: GatewayContext) {
       const first = args.first ?? 20;
-      if (first < 1 || first > 100) throw badUserInput([violation('PAGE_SIZE', 'first', 'first must be between 1 and 100.')]);
+      if (first < 1 || first > 100)
+        throw badUserInput([violation('PAGE_SIZE', 'first', 'first must be between 1 and 100.')]);
       checkCode(args.filter?.townshipCode, 9, 'filter.townshipCode');
       checkCode(args.filter?.villageCode, 12, 'filter.villageCode');
       checkCode(args.filter?.issuerCode, 14, 'filter.issuerCode');
@@ -412,7 +436,9 @@ export const landContractResolvers = {
             townshipCode: args.filter?.townshipCode ?? '',
             villageCode: args.filter?.villageCode ?? '',
             issuerCode: args.filter?.issuerCode ?? '',
-            status: args.filter?.status ? (`CONTRACT_STATUS_${args.filter.status}` as Contract['status']) : 'CONTRACT_STATUS_UNSPECIFIED',
+            status: args.filter?.status
+              ? (`CONTRACT_STATUS_${args.filter.status}` as Contract['status'])
+              : 'CONTRACT_STATUS_UNSPECIFIED',
           },
           { principal: ctx.principal, deadline: ctx.deadlineMs },
         );
@@ -422,7 +448,10 @@ export const landContractResolvers = {
           edges: result.contracts.map((node, i) => ({
             node,
             // Only the last edge's cursor continues the list; the service pages by keyset.
-            cursor: i === result.contracts.length - 1 && endCursor ? endCursor : Buffer.from(`c:${node.code}`).toString('base64url'),
+            cursor:
+              i === result.contracts.length - 1 && endCursor
+                ? endCursor
+                : Buffer.from(`c:${node.code}`).toString('base64url'),
           })),
           pageInfo: { hasNextPage: Boolean(endCursor), endCursor },
           totalCount: result.pageInfo?.totalCount ?? 0,

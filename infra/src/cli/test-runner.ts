@@ -17,7 +17,14 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 const report = join(root, '.vitest-report.json');
 rmSync(report, { force: true });
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const args = [
+  vitest,
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+];
 const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 
 if (!existsSync(report)) {
@@ -29,5 +36,7 @@ const result = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
 const skipped = result.numPendingTests + result.numTodoTests;
 // A run that executes nothing is a failure, never a pass.
 const failed = result.numFailedTests + (result.numTotalTests === 0 ? 1 : 0);
-process.stdout.write(`\n${result.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+process.stdout.write(
+  `\n${result.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+);
 process.exit(run.status === 0 && failed === 0 ? 0 : 1);

@@ -20,7 +20,11 @@ const root = resolve(import.meta.dirname, '..', '..', '..');
 const program = new Command()
   .name('up')
   .option('--fresh', 'delete local data (.pq/) and start from empty')
-  .option('--scale <scale>', 'demo data: small (quick start) or full (the whole city, ~110,000 households)', 'small')
+  .option(
+    '--scale <scale>',
+    'demo data: small (quick start) or full (the whole city, ~110,000 households)',
+    'small',
+  )
   .option('--no-seed', 'start without demo data')
   .parse();
 const opts = program.opts<{ fresh?: boolean; scale: Scale; seed: boolean }>();
@@ -49,7 +53,13 @@ function devSecrets(): Record<string, string> {
     PQ_INTERNAL_SIGNING_KEY: randomBytes(32).toString('hex'),
     JWT_DEV_SECRET: randomBytes(32).toString('hex'),
   };
-  writeFileSync(file, `${Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(
+    file,
+    `${Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+    { mode: 0o600 },
+  );
   return secrets;
 }
 
@@ -69,7 +79,9 @@ function startChild(name: string, entry: string, env: Record<string, string>): C
     try {
       const entry = JSON.parse(line) as { level?: string; msg?: string; err?: { message?: string } };
       if (entry.level === 'debug' || entry.level === 'trace') return;
-      process.stdout.write(`[${name}] ${entry.level ?? ''} ${entry.msg ?? ''}${entry.err?.message ? ` — ${entry.err.message}` : ''}\n`);
+      process.stdout.write(
+        `[${name}] ${entry.level ?? ''} ${entry.msg ?? ''}${entry.err?.message ? ` — ${entry.err.message}` : ''}\n`,
+      );
     } catch {
       if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
     }
@@ -152,7 +164,8 @@ async function main(): Promise<void> {
   }
   await Promise.all(SERVICES.map((svc) => waitForHealthy(`127.0.0.1:${svc.port}`, 60_000)));
 
-  if (await isListening(DEFAULT_PORTS.gateway)) throw new Error(`port ${DEFAULT_PORTS.gateway} (gateway) is taken`);
+  if (await isListening(DEFAULT_PORTS.gateway))
+    throw new Error(`port ${DEFAULT_PORTS.gateway} (gateway) is taken`);
   startChild('gateway', 'gateway/src/main.ts', {
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(DEFAULT_PORTS.gateway),
@@ -165,7 +178,9 @@ async function main(): Promise<void> {
   await waitForPort(DEFAULT_PORTS.gateway, 60_000);
 
   if (opts.seed) {
-    const clients = new GrpcClients({ signer: new PrincipalSigner(secrets['PQ_INTERNAL_SIGNING_KEY'] ?? '') });
+    const clients = new GrpcClients({
+      signer: new PrincipalSigner(secrets['PQ_INTERNAL_SIGNING_KEY'] ?? ''),
+    });
     const landContract = clients.create(LandContractServiceDefinition, `127.0.0.1:${SERVICES[0]?.port}`);
     const started = Date.now();
     const seeded = await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);

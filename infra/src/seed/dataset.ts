@@ -56,9 +56,84 @@ export interface SeedVillage {
   households: SeedHousehold[];
 }
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭', '何', '高', '林', '罗', '于', '董', '孟', '宋', '韩', '冯', '邢', '白', '贾', '崔'];
-const GIVEN = ['国', '建', '文', '明', '春', '秀', '玉', '凤', '志', '海', '金', '德', '福', '兰', '英', '军', '平', '利', '淑', '桂', '宝', '占', '永', '振', '树', '学', '忠', '艳', '红', '霞'];
-const FIELD_NAMES = ['东大地', '西洼', '南梁', '北坡', '河滩地', '沟门', '后山', '前川', '老坟地', '榆树底下', '台子地', '大甸子'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '赵',
+  '黄',
+  '周',
+  '吴',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+  '何',
+  '高',
+  '林',
+  '罗',
+  '于',
+  '董',
+  '孟',
+  '宋',
+  '韩',
+  '冯',
+  '邢',
+  '白',
+  '贾',
+  '崔',
+];
+const GIVEN = [
+  '国',
+  '建',
+  '文',
+  '明',
+  '春',
+  '秀',
+  '玉',
+  '凤',
+  '志',
+  '海',
+  '金',
+  '德',
+  '福',
+  '兰',
+  '英',
+  '军',
+  '平',
+  '利',
+  '淑',
+  '桂',
+  '宝',
+  '占',
+  '永',
+  '振',
+  '树',
+  '学',
+  '忠',
+  '艳',
+  '红',
+  '霞',
+];
+const FIELD_NAMES = [
+  '东大地',
+  '西洼',
+  '南梁',
+  '北坡',
+  '河滩地',
+  '沟门',
+  '后山',
+  '前川',
+  '老坟地',
+  '榆树底下',
+  '台子地',
+  '大甸子',
+];
 const NEIGHBOURS = ['路', '沟', '河', '林带', '渠', '山根'];
 
 function personName(rng: Random, surname: string): string {
@@ -114,7 +189,16 @@ export function* generateCity(scale: Scale, seed = 130881): Generator<SeedVillag
         members.push({
           residentId: first17 + residentIdCheckCharacter(first17),
           name: personName(rng, m === 1 ? rng.pick(SURNAMES) : surname),
-          relation: m === 0 ? 'HEAD' : m === 1 ? 'SPOUSE' : age > 60 ? 'PARENT' : age < 12 && m > 3 ? 'GRANDCHILD' : 'CHILD',
+          relation:
+            m === 0
+              ? 'HEAD'
+              : m === 1
+                ? 'SPOUSE'
+                : age > 60
+                  ? 'PARENT'
+                  : age < 12 && m > 3
+                    ? 'GRANDCHILD'
+                    : 'CHILD',
           alive: true,
           movedToTown: m > 1 && rng.chance(0.15),
           liftedOutOfPoverty: lifted,
@@ -149,7 +233,13 @@ export function* generateCity(scale: Scale, seed = 130881): Generator<SeedVillag
         code: makeContractorCode(issuerCode, h),
         address: `${village.name}${h}号`,
         members,
-        contract: { code: makeContractCode(issuerCode, h, 'FAMILY'), termStart, termEnd, secondRoundEnd: termEnd, plots },
+        contract: {
+          code: makeContractCode(issuerCode, h, 'FAMILY'),
+          termStart,
+          termEnd,
+          secondRoundEnd: termEnd,
+          plots,
+        },
       });
     }
     yield { village, issuer, households };

@@ -4,7 +4,12 @@ import { SingleBar } from 'cli-progress';
 import type { Client } from 'nice-grpc';
 import { generateCity, type Scale, type SeedVillage } from './dataset.js';
 
-export const SEED_PRINCIPAL: Principal = { sub: 'seed:demo-data', role: 'LEAD_UNIT', track: 'A', name: 'demo data loader' };
+export const SEED_PRINCIPAL: Principal = {
+  sub: 'seed:demo-data',
+  role: 'LEAD_UNIT',
+  track: 'A',
+  name: 'demo data loader',
+};
 
 export interface SeedClients {
   landContract: Client<typeof LandContractServiceDefinition, InternalCallOptions>;
@@ -34,14 +39,24 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
  * publishes every event. Each command carries an idempotency key derived from its record's code:
  * a second run (or a run resumed after Ctrl-C) returns the stored results instead of duplicating.
  */
-export async function seedThroughServices(clients: SeedClients, scale: Scale, progress = true): Promise<SeedResult> {
+export async function seedThroughServices(
+  clients: SeedClients,
+  scale: Scale,
+  progress = true,
+): Promise<SeedResult> {
   const villages = [...generateCity(scale)];
   const totalHouseholds = villages.reduce((n, v) => n + v.households.length, 0);
-  const bar = progress ? new SingleBar({ format: 'seeding {bar} {value}/{total} households | {village}', hideCursor: true }) : undefined;
+  const bar = progress
+    ? new SingleBar({ format: 'seeding {bar} {value}/{total} households | {village}', hideCursor: true })
+    : undefined;
   bar?.start(totalHouseholds, 0, { village: '' });
   const result: SeedResult = { villages: 0, households: 0, contracts: 0, plots: 0 };
   const opts = { principal: SEED_PRINCIPAL, deadline: 30_000 };
-  const change = (key: string) => ({ reason: 'demo data (deterministic generator)', documentRef: '', idempotencyKey: `seed:${key}` });
+  const change = (key: string) => ({
+    reason: 'demo data (deterministic generator)',
+    documentRef: '',
+    idempotencyKey: `seed:${key}`,
+  });
   await pool(villages, 4, async (v: SeedVillage) => {
     await clients.landContract.registerIssuer({ ...v.issuer, context: change(v.issuer.code) }, opts);
     result.villages += 1;
@@ -50,7 +65,11 @@ export async function seedThroughServices(clients: SeedClients, scale: Scale, pr
         {
           code: h.code,
           address: h.address,
-          members: h.members.map((m) => ({ ...m, relation: `RELATION_${m.relation}` as const, deceasedOn: m.deceasedOn ?? '' })),
+          members: h.members.map((m) => ({
+            ...m,
+            relation: `RELATION_${m.relation}` as const,
+            deceasedOn: m.deceasedOn ?? '',
+          })),
           context: change(h.code),
         },
         opts,
@@ -64,7 +83,11 @@ export async function seedThroughServices(clients: SeedClients, scale: Scale, pr
           termEndDate: h.contract.termEnd,
           secondRoundEndDate: h.contract.secondRoundEnd,
           adjustmentForbidden: false,
-          plots: h.contract.plots.map((p) => ({ ...p, landClass: `LAND_CLASS_${p.landClass}` as const, geometryGeojson: '' })),
+          plots: h.contract.plots.map((p) => ({
+            ...p,
+            landClass: `LAND_CLASS_${p.landClass}` as const,
+            geometryGeojson: '',
+          })),
           context: change(h.contract.code),
         },
         opts,

@@ -73,7 +73,8 @@ export function assertCanWrite(principal: Principal, scope: RecordScope): void {
 /** Township codes a list query must be limited to, or undefined for city-wide callers. */
 export function townshipFilter(principal: Principal, track: TrackName): string[] | undefined {
   if (principal.role === 'TOWNSHIP_OFFICIAL') return principal.townships ?? [];
-  if (principal.role === 'VILLAGE_TASK_FORCE') return [...new Set((principal.villages ?? []).map((v) => v.slice(0, 9)))];
+  if (principal.role === 'VILLAGE_TASK_FORCE')
+    return [...new Set((principal.villages ?? []).map((v) => v.slice(0, 9)))];
   if (canRead(principal, { track })) return undefined;
   return [];
 }

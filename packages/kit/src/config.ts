@@ -17,7 +17,10 @@ const port = z.coerce.number().int().min(0).max(65535);
 /** Variables every service understands. A service extends this with its own. */
 export const serviceEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().url().refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// URL'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** Prepended to every subject and stream name; lets test files share one NATS server. */
@@ -35,7 +38,11 @@ export const serviceEnvShape = {
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Published outbox rows are kept this long for inspection, then pruned. */
-  OUTBOX_RETENTION_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  OUTBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .default(24),
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
 } as const;
 
@@ -46,7 +53,10 @@ export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
  * Parses the environment with a zod schema. Start-up stops with a readable error naming every
  * variable that is missing or wrong, instead of failing later somewhere deep.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
   // Empty strings mean "not set" so that `FOO=` in a shell behaves like an absent variable.
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
@@ -55,7 +65,12 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const value = cleaned[String(issue.path[0])];
-    const shown = value === undefined ? 'not set' : /KEY|SECRET|PASSWORD|TOKEN/.test(name) ? 'set (hidden)' : `"${value}"`;
+    const shown =
+      value === undefined
+        ? 'not set'
+        : /KEY|SECRET|PASSWORD|TOKEN/.test(name)
+          ? 'set (hidden)'
+          : `"${value}"`;
     return `${name}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(problems);

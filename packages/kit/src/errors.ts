@@ -90,7 +90,10 @@ export function toServerError(error: DomainError): RichServerError {
   if (error instanceof InvalidInputError) {
     return new RichServerError(error.code, error.message, [
       BadRequest.fromPartial({
-        fieldViolations: error.violations.map((v) => ({ field: v.field, description: `${v.rule}: ${v.message}` })),
+        fieldViolations: error.violations.map((v) => ({
+          field: v.field,
+          description: `${v.rule}: ${v.message}`,
+        })),
       }),
     ]);
   }
@@ -120,10 +123,15 @@ export function describeClientError(error: unknown): CallFailure | undefined {
       if (detail.$type === BadRequest.$type) {
         for (const fv of detail.fieldViolations) {
           const [rule, ...rest] = fv.description.split(': ');
-          violations.push({ field: fv.field, rule: rest.length ? (rule ?? '') : 'INVALID', message: rest.join(': ') || fv.description });
+          violations.push({
+            field: fv.field,
+            rule: rest.length ? (rule ?? '') : 'INVALID',
+            message: rest.join(': ') || fv.description,
+          });
         }
       } else if (detail.$type === PreconditionFailure.$type) {
-        for (const v of detail.violations) violations.push({ rule: v.type, field: v.subject, message: v.description });
+        for (const v of detail.violations)
+          violations.push({ rule: v.type, field: v.subject, message: v.description });
       }
     }
   }

@@ -13,17 +13,25 @@ import {
   type ServiceImplementation,
   Status,
 } from 'nice-grpc';
-import type { CallOptions, ClientMiddlewareCall } from 'nice-grpc-common';
 import { type DeadlineOptions, deadlineMiddleware } from 'nice-grpc-client-middleware-deadline';
 import { type RetryOptions, retryMiddleware } from 'nice-grpc-client-middleware-retry';
+import type { CallOptions, ClientMiddlewareCall } from 'nice-grpc-common';
 import { errorDetailsClientMiddleware, errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { openTelemetryClientMiddleware, openTelemetryServerMiddleware } from 'nice-grpc-opentelemetry';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { DomainError, toServerError, UnauthenticatedError } from './errors.js';
 import type { Logger } from './logger.js';
-import { PRINCIPAL_METADATA_KEY, type Principal, type PrincipalSigner, type PrincipalVerifier } from './principal.js';
+import {
+  PRINCIPAL_METADATA_KEY,
+  type Principal,
+  type PrincipalSigner,
+  type PrincipalVerifier,
+} from './principal.js';
 import { currentTraceId } from './telemetry.js';
+
+/** Health-service name that Kubernetes readiness probes check. */
+export const READINESS = 'readiness';
 
 /** What every handler receives besides the request: the verified caller. */
 export type PrincipalContext = { principal: Principal };
@@ -103,11 +111,17 @@ export class GrpcServer {
     if (this.options.descriptorSet) {
       this.server.add(
         ServerReflectionService,
-        ServerReflection(Buffer.from(this.options.descriptorSet), [...this.serviceNames, 'grpc.health.v1.Health']),
+        ServerReflection(Buffer.from(this.options.descriptorSet), [
+          ...this.serviceNames,
+          'grpc.health.v1.Health',
+        ]),
       );
     }
     this.port = await this.server.listen(`${host}:${port}`);
     for (const name of this.serviceNames) this.health.setStatus('healthy', name);
+    // Kubernetes readiness probes ask for the service named "readiness": serving once the database,
+    // NATS and every handler are in place (listen is the last step of start-up).
+    this.health.setStatus('healthy', READINESS);
     return this.port;
   }
 
@@ -118,6 +132,7 @@ export class GrpcServer {
   /** Stops accepting calls and lets in-flight calls finish, forcing the rest after the timeout. */
   async shutdown(timeoutMs: number): Promise<void> {
     this.health.setStatus('unhealthy');
+    this.health.setStatus('unhealthy', READINESS);
     for (const name of this.serviceNames) this.health.setStatus('unhealthy', name);
     let timer: NodeJS.Timeout | undefined;
     const forced = new Promise<'timeout'>((resolve) => {
@@ -147,7 +162,7 @@ export class GrpcClients {
   private readonly channels = new Map<string, Channel>();
   private readonly factory;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(options: ClientOptions) {
     const signer = options.signer;
     const defaultDeadline = options.defaultDeadlineMs ?? 5000;
     this.factory = createClientFactory()
@@ -209,7 +224,8 @@ export async function waitForHealthy(address: string, timeoutMs: number, service
       } catch {
         // not up yet
       }
-      if (Date.now() - start > timeoutMs) throw new Error(`${address} did not become healthy within ${timeoutMs} ms`);
+      if (Date.now() - start > timeoutMs)
+        throw new Error(`${address} did not become healthy within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {

@@ -8,7 +8,16 @@ import { GrpcClients, GrpcServer } from './grpc.js';
 import { InboxConsumer, type Subscription } from './inbox.js';
 import { kitMigrations } from './kit-migrations.js';
 import { createLogger, type Logger } from './logger.js';
-import { connectNats, ensureDurableConsumer, ensureStream, durableName, manager, type NatsConnection, prefixed, type StreamSpec } from './nats.js';
+import {
+  connectNats,
+  durableName,
+  ensureDurableConsumer,
+  ensureStream,
+  manager,
+  type NatsConnection,
+  prefixed,
+  type StreamSpec,
+} from './nats.js';
 import { PrincipalSigner, PrincipalVerifier } from './principal.js';
 import { OutboxRelay } from './relay.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
@@ -71,12 +80,19 @@ export async function startService<C extends ServiceEnv>(
   const logger = options.logger ?? createLogger(module.name, config.LOG_LEVEL);
   if (config.MIGRATE_ON_START) await ensureDatabase(config.DATABASE_URL);
   const orm = await openDatabase(
-    { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, entities: module.entities, migrations: module.migrations, logger },
+    {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      entities: module.entities,
+      migrations: module.migrations,
+      logger,
+    },
     kitMigrations,
   );
   const cleanups: Array<() => Promise<void>> = [() => orm.close(true)];
   const unwind = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => logger.warn({ err }, 'cleanup step failed'));
+    for (const fn of cleanups.reverse())
+      await fn().catch((err) => logger.warn({ err }, 'cleanup step failed'));
   };
   try {
     if (config.MIGRATE_ON_START) {
@@ -91,7 +107,11 @@ export async function startService<C extends ServiceEnv>(
     const signer = new PrincipalSigner(config.PQ_INTERNAL_SIGNING_KEY);
     const clients = new GrpcClients({ signer });
     cleanups.push(async () => clients.close());
-    const grpc = new GrpcServer({ logger, verifier: new PrincipalVerifier(config.PQ_INTERNAL_SIGNING_KEY), descriptorSet: descriptorSet() });
+    const grpc = new GrpcServer({
+      logger,
+      verifier: new PrincipalVerifier(config.PQ_INTERNAL_SIGNING_KEY),
+      descriptorSet: descriptorSet(),
+    });
     const runtime: ServiceRuntime<C> = { name: module.name, config, logger, orm, nc, grpc, clients, signer };
     module.register(runtime);
 
@@ -110,7 +130,14 @@ export async function startService<C extends ServiceEnv>(
     const consumers = (module.subscriptions?.(runtime) ?? []).map(
       (sub) =>
         new InboxConsumer<never>(
-          { nc, orm, logger: logger.child({ component: 'consumer' }), service: module.name, subjectPrefix: config.NATS_SUBJECT_PREFIX, maxAttempts: config.CONSUMER_MAX_ATTEMPTS },
+          {
+            nc,
+            orm,
+            logger: logger.child({ component: 'consumer' }),
+            service: module.name,
+            subjectPrefix: config.NATS_SUBJECT_PREFIX,
+            maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+          },
           sub,
         ),
     );
@@ -148,7 +175,10 @@ export async function startService<C extends ServiceEnv>(
 export async function runServiceMain<C extends ServiceEnv>(module: ServiceModule<C>): Promise<void> {
   let telemetry: Telemetry | undefined;
   try {
-    telemetry = startTelemetry({ serviceName: module.name, otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
+    telemetry = startTelemetry({
+      serviceName: module.name,
+      otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'],
+    });
     const config = loadConfig(module.configSchema);
     const service = await startService(module, config);
     let signals = 0;
@@ -177,7 +207,13 @@ export async function runMigrateMain<C extends ServiceEnv>(module: ServiceModule
   const config = loadConfig(serviceEnvSchema.pick({ DATABASE_URL: true, LOG_LEVEL: true }));
   const logger = createLogger(`${module.name}-migrate`, config.LOG_LEVEL);
   const orm = await openDatabase(
-    { url: config.DATABASE_URL, poolMax: 2, entities: module.entities, migrations: module.migrations, logger },
+    {
+      url: config.DATABASE_URL,
+      poolMax: 2,
+      entities: module.entities,
+      migrations: module.migrations,
+      logger,
+    },
     kitMigrations,
   );
   try {
@@ -205,8 +241,33 @@ export async function ensureServiceStreams<C extends ServiceEnv>(
     const spec = streamsByPublisher[event.publisher];
     if (!spec) throw new Error(`no stream declared for publisher ${event.publisher}`);
     const stream = await ensureStream(jsm, subjectPrefix, spec);
-    await ensureDurableConsumer(jsm, stream, durableName(module.name, event.subject), prefixed(subjectPrefix, event.subject));
+    await ensureDurableConsumer(
+      jsm,
+      stream,
+      durableName(module.name, event.subject),
+      prefixed(subjectPrefix, event.subject),
+    );
     created.push(`${stream}/${durableName(module.name, event.subject)}`);
   }
   return created;
+}
+
+/**
+ * The streams command: creates or updates this service's stream and the durable consumers of the
+ * events it consumes, then exits (the Helm hook Job runs it; services also do this at start).
+ */
+export async function runStreamsMain<C extends ServiceEnv>(
+  module: ServiceModule<C>,
+  consumes: readonly { subject: string; publisher: string }[],
+  streamsByPublisher: Record<string, StreamSpec>,
+): Promise<void> {
+  const config = loadConfig(serviceEnvSchema.pick({ NATS_URL: true, NATS_SUBJECT_PREFIX: true, LOG_LEVEL: true }));
+  const logger = createLogger(`${module.name}-streams`, config.LOG_LEVEL);
+  const nc = await connectNats(config.NATS_URL, `${module.name}-streams`);
+  try {
+    const created = await ensureServiceStreams(module, nc, config.NATS_SUBJECT_PREFIX, consumes, streamsByPublisher);
+    logger.info({ created }, 'streams and consumers are in place');
+  } finally {
+    await nc.drain();
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConflictError } from './errors.js';
 import { type EntityManager, execInTransaction } from './db.js';
+import { ConflictError } from './errors.js';
 
 /** Encoder/decoder of a response message (a ts-proto message type). */
 export interface ResponseCodec<T> {

@@ -121,7 +121,11 @@ export class InboxConsumer<T> {
         {
           kind: SpanKind.CONSUMER,
           parent: extractContext(carrier),
-          attributes: { 'messaging.system': 'nats', 'messaging.consumer.group.name': this.durable, 'messaging.message.id': envelope.id },
+          attributes: {
+            'messaging.system': 'nats',
+            'messaging.consumer.group.name': this.durable,
+            'messaging.message.id': envelope.id,
+          },
         },
         async () => {
           const fresh = await orm.em.fork().transactional(async (em) => {
@@ -149,7 +153,10 @@ export class InboxConsumer<T> {
     } catch (error) {
       const attempts = msg.info.deliveryCount;
       if (attempts >= this.options.maxAttempts) {
-        logger.error({ err: error, eventId: envelope.id, attempts }, 'event failed repeatedly; dead-lettering');
+        logger.error(
+          { err: error, eventId: envelope.id, attempts },
+          'event failed repeatedly; dead-lettering',
+        );
         await this.deadLetter(msg, (error as Error).message ?? String(error));
       } else {
         logger.warn({ err: error, eventId: envelope.id, attempts }, 'event handling failed; will retry');
@@ -170,10 +177,14 @@ export class InboxConsumer<T> {
     });
     const msgId = originalId ?? `${msg.info.stream}-${msg.info.streamSequence}`;
     try {
-      await this.js.publish(prefixed(subjectPrefix, `${DLQ_SUBJECT_ROOT}.${this.options.service}`), msg.data, {
-        headers,
-        msgID: `${msgId}.${this.durable}`,
-      });
+      await this.js.publish(
+        prefixed(subjectPrefix, `${DLQ_SUBJECT_ROOT}.${this.options.service}`),
+        msg.data,
+        {
+          headers,
+          msgID: `${msgId}.${this.durable}`,
+        },
+      );
       this.deadLettered.add(1);
       msg.term(reason.slice(0, 200));
     } catch (error) {

@@ -22,7 +22,9 @@ class KitTables20261126 extends Migration {
         published_at timestamptz
       )`);
     this.addSql('CREATE INDEX pq_outbox_unpublished ON pq_outbox (seq) WHERE published_at IS NULL');
-    this.addSql('CREATE INDEX pq_outbox_published_at ON pq_outbox (published_at) WHERE published_at IS NOT NULL');
+    this.addSql(
+      'CREATE INDEX pq_outbox_published_at ON pq_outbox (published_at) WHERE published_at IS NOT NULL',
+    );
     // One notification per statement, delivered at commit: the relay wakes as soon as events exist.
     this.addSql(`
       CREATE FUNCTION pq_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$

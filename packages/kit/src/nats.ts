@@ -6,7 +6,7 @@ import {
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream';
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import { type MsgHdrs, type NatsConnection, headers as natsHeaders } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Carrier } from './telemetry.js';
 
@@ -55,7 +55,11 @@ export interface StreamSettings {
   maxAgeMs: number;
 }
 
-export const defaultStreamSettings: StreamSettings = { replicas: 1, duplicateWindowMs: 10 * 60_000, maxAgeMs: 0 };
+export const defaultStreamSettings: StreamSettings = {
+  replicas: 1,
+  duplicateWindowMs: 10 * 60_000,
+  maxAgeMs: 0,
+};
 
 const ms = (n: number) => n * 1_000_000;
 
@@ -114,7 +118,10 @@ export async function ensureDurableConsumer(
   };
   try {
     await jsm.consumers.info(stream, durable);
-    await jsm.consumers.update(stream, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+    await jsm.consumers.update(stream, durable, {
+      ack_wait: config.ack_wait,
+      max_ack_pending: config.max_ack_pending,
+    });
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await jsm.consumers.add(stream, config);

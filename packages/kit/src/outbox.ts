@@ -1,8 +1,8 @@
 import type { EventType } from '@pingquan/contracts/catalogue';
 import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
 import type { Role } from '@pingquan/contracts/pingquan/common/v1/types';
-import { newId } from './ids.js';
 import { type EntityManager, execInTransaction } from './db.js';
+import { newId } from './ids.js';
 import type { Principal } from './principal.js';
 import { injectContext } from './telemetry.js';
 
@@ -67,7 +67,11 @@ interface AuditRow {
  * commit together or not at all. Rows go in with one statement per table however many changes there
  * are (JSON record sets: MikroORM's query layer expands array parameters, JSON passes through intact).
  */
-export async function recordChanges(em: EntityManager, ctx: CommandContext, changes: Change[]): Promise<string[]> {
+export async function recordChanges(
+  em: EntityManager,
+  ctx: CommandContext,
+  changes: Change[],
+): Promise<string[]> {
   if (changes.length === 0) return [];
   const carrier = injectContext();
   const outbox: OutboxRow[] = [];
@@ -87,7 +91,11 @@ export async function recordChanges(em: EntityManager, ctx: CommandContext, chan
         aggregateId: change.aggregateId,
         aggregateVersion: change.aggregateVersion,
         townshipCode: change.townshipCode,
-        actor: { subject: ctx.principal.sub, role: roleEnum(ctx.principal), displayName: ctx.principal.name ?? '' },
+        actor: {
+          subject: ctx.principal.sub,
+          role: roleEnum(ctx.principal),
+          displayName: ctx.principal.name ?? '',
+        },
         trace: { traceparent: carrier['traceparent'] ?? '', tracestate: carrier['tracestate'] ?? '' },
         payload: Buffer.from(type.codec.encode(payload).finish()),
         reason: ctx.reason,
@@ -163,7 +171,11 @@ export interface AuditEntry {
 }
 
 /** The history of one aggregate, oldest first. */
-export async function readHistory(em: EntityManager, aggregateType: string, aggregateId: string): Promise<AuditEntry[]> {
+export async function readHistory(
+  em: EntityManager,
+  aggregateType: string,
+  aggregateId: string,
+): Promise<AuditEntry[]> {
   const rows = await em.getConnection().execute<Record<string, unknown>[]>(
     `SELECT id, aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
             to_char(effective_on, 'YYYY-MM-DD') AS effective_on, reason, document_ref, trace_id, event_id, state

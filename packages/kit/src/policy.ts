@@ -42,7 +42,11 @@ const COLUMNS = `name, version, to_char(effective_from, 'YYYY-MM-DD') AS effecti
  * The version of a policy in effect on a date: the highest version among those effective on or
  * before it; the built-in default (version 0) when none is.
  */
-export async function policyOn<T>(em: EntityManager, def: PolicyDefinition<T>, date: string): Promise<EffectivePolicy<T>> {
+export async function policyOn<T>(
+  em: EntityManager,
+  def: PolicyDefinition<T>,
+  date: string,
+): Promise<EffectivePolicy<T>> {
   const rows = await execInTransaction<PolicyRow>(
     em,
     `SELECT ${COLUMNS} FROM pq_policy WHERE name = ? AND effective_from <= ?::date ORDER BY effective_from DESC, version DESC LIMIT 1`,
@@ -50,7 +54,12 @@ export async function policyOn<T>(em: EntityManager, def: PolicyDefinition<T>, d
   );
   const row = rows[0];
   if (!row) return { name: def.name, version: 0, effectiveFrom: '1970-01-01', value: def.defaultValue };
-  return { name: def.name, version: row.version, effectiveFrom: row.effective_from, value: def.schema.parse(row.value) };
+  return {
+    name: def.name,
+    version: row.version,
+    effectiveFrom: row.effective_from,
+    value: def.schema.parse(row.value),
+  };
 }
 
 /** Records a new version of a policy; the value must satisfy the policy's schema. */
@@ -64,7 +73,11 @@ export async function setPolicy<T>(
   const parsed = def.schema.safeParse(value);
   if (!parsed.success) {
     throw new InvalidInputError(
-      parsed.error.issues.map((i) => ({ rule: 'POLICY_VALUE_INVALID', field: ['value', ...i.path.map(String)].join('.'), message: i.message })),
+      parsed.error.issues.map((i) => ({
+        rule: 'POLICY_VALUE_INVALID',
+        field: ['value', ...i.path.map(String)].join('.'),
+        message: i.message,
+      })),
     );
   }
   await execInTransaction(em, 'SELECT pg_advisory_xact_lock(hashtext(?))', [`policy:${def.name}`]);
@@ -77,7 +90,17 @@ export async function setPolicy<T>(
     em,
     `INSERT INTO pq_policy (name, version, effective_from, value, set_by, set_by_role, reason, document_ref, trace_id)
      VALUES (?, ?, ?::date, ?::jsonb, ?, ?, ?, ?, ?)`,
-    [def.name, next, effectiveFrom, JSON.stringify(parsed.data), ctx.principal.sub, ctx.principal.role, ctx.reason, ctx.documentRef, ctx.traceId],
+    [
+      def.name,
+      next,
+      effectiveFrom,
+      JSON.stringify(parsed.data),
+      ctx.principal.sub,
+      ctx.principal.role,
+      ctx.reason,
+      ctx.documentRef,
+      ctx.traceId,
+    ],
   );
   return { name: def.name, version: Number(next), effectiveFrom, value: parsed.data };
 }
@@ -114,27 +137,57 @@ export function policyHandlers(
     if (!def) throw new NotFoundError('policy', name);
     return def;
   };
-  const mayRead = (p: Principal) => ['LEADING_GROUP', 'AUDITOR', 'SERVICE', 'LEAD_UNIT', 'TOWNSHIP_OFFICIAL', 'VILLAGE_TASK_FORCE', 'COOPERATING_BANK'].includes(p.role);
+  const mayRead = (p: Principal) =>
+    [
+      'LEADING_GROUP',
+      'AUDITOR',
+      'SERVICE',
+      'LEAD_UNIT',
+      'TOWNSHIP_OFFICIAL',
+      'VILLAGE_TASK_FORCE',
+      'COOPERATING_BANK',
+    ].includes(p.role);
   return {
     async setPolicy(request, context) {
       const def = find(request.name);
       const p = context.principal;
-      if (!(p.role === 'SERVICE' || (p.role === 'LEAD_UNIT' && p.track === track))) throw new PermissionDeniedError();
+      if (!(p.role === 'SERVICE' || (p.role === 'LEAD_UNIT' && p.track === track)))
+        throw new PermissionDeniedError();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(request.effectiveFromDate)) {
-        throw new InvalidInputError([{ rule: 'DATE_FORMAT', field: 'effectiveFromDate', message: 'Give the date from which the policy applies (YYYY-MM-DD).' }]);
+        throw new InvalidInputError([
+          {
+            rule: 'DATE_FORMAT',
+            field: 'effectiveFromDate',
+            message: 'Give the date from which the policy applies (YYYY-MM-DD).',
+          },
+        ]);
       }
       let value: unknown;
       try {
         value = JSON.parse(request.valueJson);
       } catch {
-        throw new InvalidInputError([{ rule: 'POLICY_VALUE_JSON', field: 'valueJson', message: 'The policy value is not valid JSON.' }]);
+        throw new InvalidInputError([
+          { rule: 'POLICY_VALUE_JSON', field: 'valueJson', message: 'The policy value is not valid JSON.' },
+        ]);
       }
       const reason = request.context?.reason?.trim() ?? '';
       const documentRef = request.context?.documentRef?.trim() ?? '';
       if (!reason && !documentRef) {
-        throw new InvalidInputError([{ rule: 'CHANGE_REASON_REQUIRED', field: 'context.reason', message: 'Give a reason or a document reference for the change.' }]);
+        throw new InvalidInputError([
+          {
+            rule: 'CHANGE_REASON_REQUIRED',
+            field: 'context.reason',
+            message: 'Give a reason or a document reference for the change.',
+          },
+        ]);
       }
-      const ctx: CommandContext = { principal: p, reason, documentRef, traceId: currentTraceId(), now: new Date() };
+      const ctx: CommandContext = {
+        principal: p,
+        reason,
+        documentRef,
+        traceId: currentTraceId(),
+        now: new Date(),
+      };
       await orm.em.fork().transactional((em) => setPolicy(em, ctx, def, value, request.effectiveFromDate));
       const versions = await listVersions(orm, def.name);
       return { policy: versions[versions.length - 1] };
@@ -163,6 +216,9 @@ export function policyHandlers(
 }
 
 async function listVersions(orm: Orm, name: string): Promise<PolicyVersion[]> {
-  const rows = await orm.em.fork().getConnection().execute<PolicyRow[]>(`SELECT ${COLUMNS} FROM pq_policy WHERE name = ? ORDER BY version`, [name]);
+  const rows = await orm.em
+    .fork()
+    .getConnection()
+    .execute<PolicyRow[]>(`SELECT ${COLUMNS} FROM pq_policy WHERE name = ? ORDER BY version`, [name]);
   return rows.map(toMsg);
 }

@@ -115,7 +115,10 @@ export class OutboxRelay {
 
   private async connect(): Promise<void> {
     if (!this.client) {
-      const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'pq-outbox-relay' });
+      const client = new pg.Client({
+        connectionString: this.options.databaseUrl,
+        application_name: 'pq-outbox-relay',
+      });
       client.on('error', (error) => {
         this.options.logger.warn({ err: error }, 'outbox relay database connection lost');
         this.leader = false;
@@ -157,7 +160,11 @@ export class OutboxRelay {
     }
     this.oldestPendingMs = Date.now() - (rows[0]?.created_at.getTime() ?? Date.now());
     const seen = new Set<string>();
-    const batch = rows.filter((r) => (seen.has(r.aggregate_id) ? false : (seen.add(r.aggregate_id), true)));
+    const batch = rows.filter((r) => {
+      if (seen.has(r.aggregate_id)) return false;
+      seen.add(r.aggregate_id);
+      return true;
+    });
     // Publishes are pipelined on one connection; JetStream stores them in send order.
     const results = await Promise.allSettled(batch.map((row) => this.publish(row)));
     const done = batch.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
@@ -178,7 +185,11 @@ export class OutboxRelay {
       {
         kind: SpanKind.PRODUCER,
         parent: extractContext(row.headers),
-        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.message.id': row.id },
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': subject,
+          'messaging.message.id': row.id,
+        },
       },
       async () => {
         const headers = toNatsHeaders({

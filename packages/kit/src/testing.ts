@@ -10,7 +10,10 @@ export function uniqueToken(): string {
  * Creates an empty database for one test file on the shared test server and returns its URL.
  * Each file migrates its own database, so files run in parallel without seeing each other's rows.
  */
-export async function createTestDatabase(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  serverUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new pg.Client({ connectionString: `${serverUrl}/postgres` });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);

@@ -20,7 +20,7 @@ import {
   residentIdCheckCharacter,
 } from '@pingquan/reference';
 import { inject } from 'vitest';
-import { type LandContractConfig, configSchema, landContractModule } from '../src/index.js';
+import { configSchema, type LandContractConfig, landContractModule } from '../src/index.js';
 
 export const VILLAGE = '130881102201';
 export const TOWNSHIP = '130881102';
@@ -78,10 +78,22 @@ export async function startLandContract(): Promise<Harness> {
 }
 
 /** Registers an issuer, a household of `members` people and a contract with two plots. */
-export async function registerSample(client: Harness['client'], seq: number, principal: Principal = leadUnitA) {
+export async function registerSample(
+  client: Harness['client'],
+  seq: number,
+  principal: Principal = leadUnitA,
+) {
   const issuerCode = makeIssuerCode(VILLAGE, seq % 100);
   const issuer = await client
-    .registerIssuer({ code: issuerCode, creditCode: creditCode(seq), name: `样例村第${seq}股份经济合作社`, context: change() }, { principal })
+    .registerIssuer(
+      {
+        code: issuerCode,
+        creditCode: creditCode(seq),
+        name: `样例村第${seq}股份经济合作社`,
+        context: change(),
+      },
+      { principal },
+    )
     .catch(async () => client.getIssuer({ idOrCode: issuerCode }, { principal }));
   const householdCode = makeContractorCode(issuerCode, 1);
   const { household } = await client.registerHousehold(
@@ -89,8 +101,26 @@ export async function registerSample(client: Harness['client'], seq: number, pri
       code: householdCode,
       address: '榆树林子镇',
       members: [
-        { residentId: residentId(seq * 2), name: '张三', relation: 'RELATION_HEAD', alive: true, movedToTown: false, liftedOutOfPoverty: false, povertyMonitoring: false, deceasedOn: '' },
-        { residentId: residentId(seq * 2 + 1, '19720304'), name: '李四', relation: 'RELATION_SPOUSE', alive: true, movedToTown: false, liftedOutOfPoverty: true, povertyMonitoring: false, deceasedOn: '' },
+        {
+          residentId: residentId(seq * 2),
+          name: '张三',
+          relation: 'RELATION_HEAD',
+          alive: true,
+          movedToTown: false,
+          liftedOutOfPoverty: false,
+          povertyMonitoring: false,
+          deceasedOn: '',
+        },
+        {
+          residentId: residentId(seq * 2 + 1, '19720304'),
+          name: '李四',
+          relation: 'RELATION_SPOUSE',
+          alive: true,
+          movedToTown: false,
+          liftedOutOfPoverty: true,
+          povertyMonitoring: false,
+          deceasedOn: '',
+        },
       ],
       context: change(),
     },

@@ -1,10 +1,17 @@
-import { Status } from 'nice-grpc-common';
-import { ClientError } from 'nice-grpc-common';
 import { describeClientError, PrincipalSigner } from '@pingquan/kit';
 import { makePlotCode } from '@pingquan/reference';
+import { ClientError, Status } from 'nice-grpc-common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { change, type Harness, leadingGroup, leadUnitA, readEvents, registerSample, startLandContract } from './fixtures.js';
+import {
+  change,
+  type Harness,
+  leadingGroup,
+  leadUnitA,
+  readEvents,
+  registerSample,
+  startLandContract,
+} from './fixtures.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -28,7 +35,15 @@ async function rowCounts(): Promise<Record<string, number>> {
   const c = new pg.Client({ connectionString: h.dbUrl });
   await c.connect();
   const out: Record<string, number> = {};
-  for (const t of ['issuer', 'household', 'household_member', 'contract', 'plot', 'pq_outbox', 'pq_audit_log']) {
+  for (const t of [
+    'issuer',
+    'household',
+    'household_member',
+    'contract',
+    'plot',
+    'pq_outbox',
+    'pq_audit_log',
+  ]) {
     out[t] = Number((await c.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
   }
   await c.end();
@@ -46,9 +61,11 @@ describe('land-contract register (walking skeleton)', () => {
     expect(read.contract?.plots.map((p) => p.code)).toEqual(contract.plots.map((p) => p.code));
 
     // The leading group sees personal ID numbers masked; the track's lead unit does not.
-    const [masked] = (await h.client.batchGetHouseholds({ ids: [household.id] }, { principal: leadingGroup })).households;
+    const [masked] = (await h.client.batchGetHouseholds({ ids: [household.id] }, { principal: leadingGroup }))
+      .households;
     expect(masked?.members[0]?.residentId).toMatch(/^130881\*{8}\d{3}[\dX]$/);
-    const [plain] = (await h.client.batchGetHouseholds({ ids: [household.id] }, { principal: leadUnitA })).households;
+    const [plain] = (await h.client.batchGetHouseholds({ ids: [household.id] }, { principal: leadUnitA }))
+      .households;
     expect(plain?.members[0]?.residentId).toMatch(/^\d{17}[\dX]$/);
 
     const events = await waitFor(async () => {
@@ -116,7 +133,10 @@ describe('land-contract register (walking skeleton)', () => {
 
   it('refuses a write from a role that may only read, without saying more', async () => {
     const error = await h.client
-      .registerIssuer({ code: '13088110220199', creditCode: 'N2130881MA00000099', name: 'x', context: change() }, { principal: leadingGroup })
+      .registerIssuer(
+        { code: '13088110220199', creditCode: 'N2130881MA00000099', name: 'x', context: change() },
+        { principal: leadingGroup },
+      )
       .catch((e: unknown) => e);
     expect([Status.PERMISSION_DENIED, Status.INVALID_ARGUMENT]).toContain((error as ClientError).code);
   });

@@ -1,13 +1,13 @@
-import { maskResidentId } from '@pingquan/reference';
 import type {
-  Contract as ContractMsg,
   ContractMode as ContractModeMsg,
+  Contract as ContractMsg,
   ContractStatus as ContractStatusMsg,
   Household as HouseholdMsg,
   Issuer as IssuerMsg,
   LandClass as LandClassMsg,
   Relation as RelationMsg,
 } from '@pingquan/contracts/pingquan/land_contract/v1/register';
+import { maskResidentId } from '@pingquan/reference';
 import type { ContractMode, ContractStatus, LandClass, MemberRelation } from '../domain/model.js';
 import type { ContractRow, HouseholdRow, IssuerRow, MemberRow, PlotRow } from '../persistence/entities.js';
 
@@ -15,7 +15,9 @@ import type { ContractRow, HouseholdRow, IssuerRow, MemberRow, PlotRow } from '.
 // name (FAMILY). These helpers are the only place the two meet.
 
 function strip<T extends string>(prefix: string, value: string): T | undefined {
-  return value.startsWith(prefix) && !value.endsWith('_UNSPECIFIED') ? (value.slice(prefix.length) as T) : undefined;
+  return value.startsWith(prefix) && !value.endsWith('_UNSPECIFIED')
+    ? (value.slice(prefix.length) as T)
+    : undefined;
 }
 
 export const modeFromMsg = (m: ContractModeMsg) => strip<ContractMode>('CONTRACT_MODE_', m);
@@ -88,7 +90,12 @@ export function contractToMsg(row: ContractRow, plots: PlotRow[]): ContractMsg {
         surveyedAreaMu4: p.surveyedAreaMu4,
         landClass: landClassToMsg(p.landClass),
         basicFarmland: p.basicFarmland,
-        boundaries: { east: p.boundaryEast, south: p.boundarySouth, west: p.boundaryWest, north: p.boundaryNorth },
+        boundaries: {
+          east: p.boundaryEast,
+          south: p.boundarySouth,
+          west: p.boundaryWest,
+          north: p.boundaryNorth,
+        },
         geometryGeojson: p.geometry ? JSON.stringify(p.geometry) : '',
       })),
   };

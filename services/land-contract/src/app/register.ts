@@ -1,3 +1,9 @@
+import { Events } from '@pingquan/contracts/catalogue';
+import type {
+  Contract as ContractMsg,
+  Household as HouseholdMsg,
+  Issuer as IssuerMsg,
+} from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import {
   AlreadyExistsError,
   assertCanRead,
@@ -7,16 +13,14 @@ import {
   groupBy,
   InvalidInputError,
   isUuid,
-  newId,
   NotFoundError,
+  newId,
   type Principal,
-  recordChanges,
   RuleRefusedError,
+  recordChanges,
   seesPersonalData,
   townshipFilter,
 } from '@pingquan/kit';
-import { Events } from '@pingquan/contracts/catalogue';
-import type { Contract as ContractMsg, Household as HouseholdMsg, Issuer as IssuerMsg } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import {
   type RuleViolation,
   todayInShanghai,
@@ -27,11 +31,21 @@ import {
 import { validateNewContract } from '../domain/contract-rules.js';
 import { validateHousehold } from '../domain/household.js';
 import type { Contract, Household, Member, Plot } from '../domain/model.js';
-import { ContractEntity, HouseholdEntity, IssuerEntity, MemberEntity, PlotEntity } from '../persistence/entities.js';
+import {
+  ContractEntity,
+  HouseholdEntity,
+  IssuerEntity,
+  MemberEntity,
+  PlotEntity,
+} from '../persistence/entities.js';
 import { TRACK } from './context.js';
 import { contractToMsg, householdToMsg, issuerToMsg } from './mapping.js';
 
-const scopeOfVillage = (villageCode: string) => ({ track: TRACK, villageCode, townshipCode: villageCode.slice(0, 9) });
+const scopeOfVillage = (villageCode: string) => ({
+  track: TRACK,
+  villageCode,
+  townshipCode: villageCode.slice(0, 9),
+});
 
 /** Violations are bad input when they are about the shape of the data, refusals when about rules. */
 function refuse(violations: RuleViolation[]): never {
@@ -44,7 +58,11 @@ export interface RegisterIssuerInput {
   name: string;
 }
 
-export async function registerIssuer(em: EntityManager, ctx: CommandContext, input: RegisterIssuerInput): Promise<IssuerMsg> {
+export async function registerIssuer(
+  em: EntityManager,
+  ctx: CommandContext,
+  input: RegisterIssuerInput,
+): Promise<IssuerMsg> {
   const v: RuleViolation[] = [];
   const code = validateIssuerCode(input.code, 'code');
   if (!code.ok) v.push(...code.violations);
@@ -54,8 +72,11 @@ export async function registerIssuer(em: EntityManager, ctx: CommandContext, inp
   if (v.length) refuse(v);
   const villageCode = input.code.slice(0, 12);
   assertCanWrite(ctx.principal, scopeOfVillage(villageCode));
-  const existing = await em.findOne(IssuerEntity, { $or: [{ code: input.code }, { creditCode: input.creditCode }] });
-  if (existing) throw new AlreadyExistsError('issuer', existing.code === input.code ? input.code : input.creditCode);
+  const existing = await em.findOne(IssuerEntity, {
+    $or: [{ code: input.code }, { creditCode: input.creditCode }],
+  });
+  if (existing)
+    throw new AlreadyExistsError('issuer', existing.code === input.code ? input.code : input.creditCode);
   const row = em.create(IssuerEntity, {
     id: newId(),
     code: input.code,
@@ -80,8 +101,15 @@ export async function registerIssuer(em: EntityManager, ctx: CommandContext, inp
   return msg;
 }
 
-export async function getIssuer(em: EntityManager, principal: Principal, idOrCode: string): Promise<IssuerMsg> {
-  const row = await em.findOne(IssuerEntity, /^\d{14}$/.test(idOrCode) ? { code: idOrCode } : { id: idOrCode });
+export async function getIssuer(
+  em: EntityManager,
+  principal: Principal,
+  idOrCode: string,
+): Promise<IssuerMsg> {
+  const row = await em.findOne(
+    IssuerEntity,
+    /^\d{14}$/.test(idOrCode) ? { code: idOrCode } : { id: idOrCode },
+  );
   if (!row) throw new NotFoundError('issuer', idOrCode);
   assertCanRead(principal, scopeOfVillage(row.villageCode));
   return issuerToMsg(row);
@@ -98,22 +126,36 @@ export async function registerHousehold(
   ctx: CommandContext,
   input: RegisterHouseholdInput,
 ): Promise<HouseholdMsg> {
-  const household: Household = { id: newId(), code: input.code, issuerCode: input.code.slice(0, 14), members: input.members };
+  const household: Household = {
+    id: newId(),
+    code: input.code,
+    issuerCode: input.code.slice(0, 14),
+    members: input.members,
+  };
   const v = validateHousehold(household, todayInShanghai(ctx.now), 'household');
   if (v.length) refuse(v);
   const issuer = await em.findOne(IssuerEntity, { code: household.issuerCode });
   if (!issuer) {
     throw new RuleRefusedError([
-      violation('ISSUER_NOT_REGISTERED', 'household.code', `No issuer ${household.issuerCode} is registered; register the collective first.`),
+      violation(
+        'ISSUER_NOT_REGISTERED',
+        'household.code',
+        `No issuer ${household.issuerCode} is registered; register the collective first.`,
+      ),
     ]);
   }
   assertCanWrite(ctx.principal, scopeOfVillage(issuer.villageCode));
-  if (await em.findOne(HouseholdEntity, { code: input.code })) throw new AlreadyExistsError('household', input.code);
+  if (await em.findOne(HouseholdEntity, { code: input.code }))
+    throw new AlreadyExistsError('household', input.code);
   const taken = await em.find(MemberEntity, { residentId: { $in: input.members.map((m) => m.residentId) } });
   if (taken.length) {
     throw new RuleRefusedError(
       taken.map((m) =>
-        violation('MEMBER_IN_ANOTHER_HOUSEHOLD', 'household.members', `A person with resident ID ending ${m.residentId.slice(-4)} already belongs to another household.`),
+        violation(
+          'MEMBER_IN_ANOTHER_HOUSEHOLD',
+          'household.members',
+          `A person with resident ID ending ${m.residentId.slice(-4)} already belongs to another household.`,
+        ),
       ),
     );
   }
@@ -151,13 +193,20 @@ export async function registerHousehold(
       action: 'household.registered',
       state: full,
       // Events leave the service: personal ID numbers travel masked.
-      event: { type: Events['land-contract'].HouseholdRegistered, payload: { household: householdToMsg(row, members, false) } },
+      event: {
+        type: Events['land-contract'].HouseholdRegistered,
+        payload: { household: householdToMsg(row, members, false) },
+      },
     },
   ]);
   return householdToMsg(row, members, seesPersonalData(ctx.principal, scopeOfVillage(row.villageCode)));
 }
 
-export async function batchGetHouseholds(em: EntityManager, principal: Principal, ids: string[]): Promise<HouseholdMsg[]> {
+export async function batchGetHouseholds(
+  em: EntityManager,
+  principal: Principal,
+  ids: string[],
+): Promise<HouseholdMsg[]> {
   const unique = [...new Set(ids)].filter(isUuid);
   if (unique.length === 0) return [];
   const rows = await em.find(HouseholdEntity, { id: { $in: unique } });
@@ -200,7 +249,9 @@ export async function registerContract(
 ): Promise<ContractMsg> {
   const householdRow = await em.findOne(HouseholdEntity, { id: input.householdId });
   if (!householdRow) {
-    refuse([violation('HOUSEHOLD_NOT_FOUND', 'householdId', `No household ${input.householdId} is registered.`)]);
+    refuse([
+      violation('HOUSEHOLD_NOT_FOUND', 'householdId', `No household ${input.householdId} is registered.`),
+    ]);
   }
   assertCanWrite(ctx.principal, scopeOfVillage(householdRow.villageCode));
   const memberRows = await em.find(MemberEntity, { householdId: householdRow.id });
@@ -231,9 +282,13 @@ export async function registerContract(
     ...(input.secondRoundEnd ? { secondRoundEnd: input.secondRoundEnd } : {}),
   };
   const held = await em.find(PlotEntity, { code: { $in: input.plots.map((p) => p.code) } });
-  const v = validateNewContract(contract, { household, contractedPlotCodes: new Set(held.map((p) => p.code)) });
+  const v = validateNewContract(contract, {
+    household,
+    contractedPlotCodes: new Set(held.map((p) => p.code)),
+  });
   if (v.length) refuse(v);
-  if (await em.findOne(ContractEntity, { code: input.code })) throw new AlreadyExistsError('contract', input.code);
+  if (await em.findOne(ContractEntity, { code: input.code }))
+    throw new AlreadyExistsError('contract', input.code);
   const row = em.create(ContractEntity, {
     id: contract.id,
     code: contract.code,
@@ -282,8 +337,15 @@ export async function registerContract(
   return msg;
 }
 
-export async function getContract(em: EntityManager, principal: Principal, idOrCode: string): Promise<ContractMsg> {
-  const row = await em.findOne(ContractEntity, /^[0-9]{19}$/.test(idOrCode) ? { code: idOrCode } : { id: idOrCode });
+export async function getContract(
+  em: EntityManager,
+  principal: Principal,
+  idOrCode: string,
+): Promise<ContractMsg> {
+  const row = await em.findOne(
+    ContractEntity,
+    /^[0-9]{19}$/.test(idOrCode) ? { code: idOrCode } : { id: idOrCode },
+  );
   if (!row || !canSee(principal, row.villageCode)) throw new NotFoundError('contract', idOrCode);
   const plots = await em.find(PlotEntity, { contractId: row.id });
   return contractToMsg(row, plots);
@@ -297,9 +359,9 @@ export async function contractsByHousehold(
   const ids = [...new Set(householdIds)].filter(isUuid);
   const result = new Map<string, ContractMsg[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return result;
-  const rows = (await em.find(ContractEntity, { householdId: { $in: ids } }, { orderBy: { code: 'asc' } })).filter((r) =>
-    canSee(principal, r.villageCode),
-  );
+  const rows = (
+    await em.find(ContractEntity, { householdId: { $in: ids } }, { orderBy: { code: 'asc' } })
+  ).filter((r) => canSee(principal, r.villageCode));
   const plots = await em.find(PlotEntity, { contractId: { $in: rows.map((r) => r.id) } });
   const byContract = groupBy(plots, (p) => p.contractId);
   for (const row of rows) result.get(row.householdId)?.push(contractToMsg(row, byContract.get(row.id) ?? []));
@@ -327,7 +389,9 @@ export async function listContracts(
   if (filter.issuerCode) where['issuerCode'] = filter.issuerCode;
   if (filter.status) where['status'] = filter.status;
   const allowed = townshipFilter(principal, TRACK);
-  if (allowed) where['townshipCode'] = filter.townshipCode && allowed.includes(filter.townshipCode) ? filter.townshipCode : { $in: allowed };
+  if (allowed)
+    where['townshipCode'] =
+      filter.townshipCode && allowed.includes(filter.townshipCode) ? filter.townshipCode : { $in: allowed };
   if (principal.role === 'VILLAGE_TASK_FORCE') where['villageCode'] = { $in: principal.villages ?? [] };
   const total = await em.count(ContractEntity, where);
   const rows = await em.find(ContractEntity, after ? { ...where, code: { $gt: after } } : where, {

@@ -15,7 +15,10 @@ export const IssuerEntity = defineEntity({
     townshipCode: p.string().length(9).index(),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type IssuerRow = InferEntity<typeof IssuerEntity>;
@@ -32,7 +35,10 @@ export const HouseholdEntity = defineEntity({
     address: p.string().default(''),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type HouseholdRow = InferEntity<typeof HouseholdEntity>;
@@ -76,7 +82,10 @@ export const ContractEntity = defineEntity({
     adjustmentForbidden: p.boolean().default(false),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type ContractRow = InferEntity<typeof ContractEntity>;

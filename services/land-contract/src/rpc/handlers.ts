@@ -1,10 +1,16 @@
-import { type HandlerContext, idempotent, InvalidInputError, type Orm, type ServiceHandlers } from '@pingquan/kit';
 import {
-  LandContractServiceDefinition,
+  type LandContractServiceDefinition,
   RegisterContractResponse,
   RegisterHouseholdResponse,
   RegisterIssuerResponse,
 } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
+import {
+  type HandlerContext,
+  InvalidInputError,
+  idempotent,
+  type Orm,
+  type ServiceHandlers,
+} from '@pingquan/kit';
 import { violation } from '@pingquan/reference';
 import { commandContext } from '../app/context.js';
 import { modeFromMsg, statusFromMsg } from '../app/mapping.js';
@@ -37,9 +43,20 @@ export function landContractHandlers(orm: Orm): ServiceHandlers<typeof LandContr
     async registerIssuer(request, context: HandlerContext) {
       const ctx = commandContext(context.principal, request.context);
       return tx((em) =>
-        idempotent(em, 'RegisterIssuer', request.context?.idempotencyKey ?? '', request, RegisterIssuerResponse, async () => ({
-          issuer: await registerIssuer(em, ctx, { code: request.code, creditCode: request.creditCode, name: request.name }),
-        })),
+        idempotent(
+          em,
+          'RegisterIssuer',
+          request.context?.idempotencyKey ?? '',
+          request,
+          RegisterIssuerResponse,
+          async () => ({
+            issuer: await registerIssuer(em, ctx, {
+              code: request.code,
+              creditCode: request.creditCode,
+              name: request.name,
+            }),
+          }),
+        ),
       );
     },
     async getIssuer(request, context) {
@@ -49,9 +66,20 @@ export function landContractHandlers(orm: Orm): ServiceHandlers<typeof LandContr
       const ctx = commandContext(context.principal, request.context);
       const members = membersFromMsg(request.members);
       return tx((em) =>
-        idempotent(em, 'RegisterHousehold', request.context?.idempotencyKey ?? '', request, RegisterHouseholdResponse, async () => ({
-          household: await registerHousehold(em, ctx, { code: request.code, address: request.address, members }),
-        })),
+        idempotent(
+          em,
+          'RegisterHousehold',
+          request.context?.idempotencyKey ?? '',
+          request,
+          RegisterHouseholdResponse,
+          async () => ({
+            household: await registerHousehold(em, ctx, {
+              code: request.code,
+              address: request.address,
+              members,
+            }),
+          }),
+        ),
       );
     },
     async batchGetHouseholds(request, context) {
@@ -61,21 +89,31 @@ export function landContractHandlers(orm: Orm): ServiceHandlers<typeof LandContr
     async registerContract(request, context) {
       const ctx = commandContext(context.principal, request.context);
       const mode = modeFromMsg(request.mode);
-      if (!mode) throw new InvalidInputError([violation('CONTRACT_MODE_REQUIRED', 'mode', 'Choose the contracting mode.')]);
+      if (!mode)
+        throw new InvalidInputError([
+          violation('CONTRACT_MODE_REQUIRED', 'mode', 'Choose the contracting mode.'),
+        ]);
       const plots = plotsFromMsg(request.plots);
       return tx((em) =>
-        idempotent(em, 'RegisterContract', request.context?.idempotencyKey ?? '', request, RegisterContractResponse, async () => ({
-          contract: await registerContract(em, ctx, {
-            code: request.code,
-            householdId: request.householdId,
-            mode,
-            termStart: request.termStartDate,
-            termEnd: request.termEndDate,
-            adjustmentForbidden: request.adjustmentForbidden,
-            plots,
-            ...(request.secondRoundEndDate ? { secondRoundEnd: request.secondRoundEndDate } : {}),
+        idempotent(
+          em,
+          'RegisterContract',
+          request.context?.idempotencyKey ?? '',
+          request,
+          RegisterContractResponse,
+          async () => ({
+            contract: await registerContract(em, ctx, {
+              code: request.code,
+              householdId: request.householdId,
+              mode,
+              termStart: request.termStartDate,
+              termEnd: request.termEndDate,
+              adjustmentForbidden: request.adjustmentForbidden,
+              plots,
+              ...(request.secondRoundEndDate ? { secondRoundEnd: request.secondRoundEndDate } : {}),
+            }),
           }),
-        })),
+        ),
       );
     },
     async getContract(request, context) {
@@ -88,7 +126,8 @@ export function landContractHandlers(orm: Orm): ServiceHandlers<typeof LandContr
     },
     async listContracts(request, context) {
       const size = pageSize(request.page?.pageSize);
-      const status = request.status === 'CONTRACT_STATUS_UNSPECIFIED' ? undefined : statusFromMsg(request.status);
+      const status =
+        request.status === 'CONTRACT_STATUS_UNSPECIFIED' ? undefined : statusFromMsg(request.status);
       const result = await listContracts(
         read(),
         context.principal,

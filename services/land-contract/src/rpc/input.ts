@@ -1,9 +1,9 @@
-import { InvalidInputError } from '@pingquan/kit';
 import type { PlotInput } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import type { Member as MemberMsg } from '@pingquan/contracts/pingquan/land_contract/v1/register';
+import { InvalidInputError } from '@pingquan/kit';
 import { type RuleViolation, violation } from '@pingquan/reference';
-import type { GeoJsonGeometry, Member, Plot, PovertyFlag } from '../domain/model.js';
 import { landClassFromMsg, relationFromMsg } from '../app/mapping.js';
+import type { GeoJsonGeometry, Member, Plot, PovertyFlag } from '../domain/model.js';
 
 // Turns proto requests into domain values at the edge. Shape problems (unknown enum values,
 // unparseable GeoJSON) are reported here with their field path; domain rules check the rest.
@@ -12,15 +12,27 @@ export function plotsFromMsg(plots: PlotInput[], field = 'plots'): Plot[] {
   const v: RuleViolation[] = [];
   const result = plots.map((p, i): Plot => {
     const landClass = landClassFromMsg(p.landClass);
-    if (!landClass) v.push(violation('LAND_CLASS_REQUIRED', `${field}[${i}].landClass`, 'Choose the land class of the plot.'));
+    if (!landClass)
+      v.push(
+        violation('LAND_CLASS_REQUIRED', `${field}[${i}].landClass`, 'Choose the land class of the plot.'),
+      );
     let geometry: GeoJsonGeometry | undefined;
     if (p.geometryGeojson) {
       try {
         const parsed = JSON.parse(p.geometryGeojson) as { type?: unknown; coordinates?: unknown };
-        if ((parsed.type === 'Polygon' || parsed.type === 'MultiPolygon') && Array.isArray(parsed.coordinates)) {
+        if (
+          (parsed.type === 'Polygon' || parsed.type === 'MultiPolygon') &&
+          Array.isArray(parsed.coordinates)
+        ) {
           geometry = { type: parsed.type, coordinates: parsed.coordinates };
         } else {
-          v.push(violation('GEOMETRY_TYPE', `${field}[${i}].geometryGeojson`, 'Geometry must be a GeoJSON Polygon or MultiPolygon.'));
+          v.push(
+            violation(
+              'GEOMETRY_TYPE',
+              `${field}[${i}].geometryGeojson`,
+              'Geometry must be a GeoJSON Polygon or MultiPolygon.',
+            ),
+          );
         }
       } catch {
         v.push(violation('GEOMETRY_JSON', `${field}[${i}].geometryGeojson`, 'Geometry is not valid JSON.'));
@@ -50,7 +62,14 @@ export function membersFromMsg(members: MemberMsg[], field = 'members'): Member[
   const v: RuleViolation[] = [];
   const result = members.map((m, i): Member => {
     const relation = relationFromMsg(m.relation);
-    if (!relation) v.push(violation('RELATION_REQUIRED', `${field}[${i}].relation`, 'Give the relation to the head of household.'));
+    if (!relation)
+      v.push(
+        violation(
+          'RELATION_REQUIRED',
+          `${field}[${i}].relation`,
+          'Give the relation to the head of household.',
+        ),
+      );
     const flags: PovertyFlag[] = [];
     if (m.liftedOutOfPoverty) flags.push('LIFTED_OUT_OF_POVERTY');
     if (m.povertyMonitoring) flags.push('RETURN_TO_POVERTY_MONITORING');
@@ -78,7 +97,9 @@ export function decodeCursor(token: string | undefined): string | undefined {
   if (!token) return undefined;
   const decoded = Buffer.from(token, 'base64url').toString('utf8');
   if (!decoded.startsWith('c:')) {
-    throw new InvalidInputError([violation('PAGE_TOKEN_INVALID', 'page.pageToken', 'The page token is not one this service issued.')]);
+    throw new InvalidInputError([
+      violation('PAGE_TOKEN_INVALID', 'page.pageToken', 'The page token is not one this service issued.'),
+    ]);
   }
   return decoded.slice(2);
 }
