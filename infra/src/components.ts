@@ -22,6 +22,18 @@ export const SERVICES: readonly ServiceComponent[] = [
     port: 50101,
     gatewayUrlEnv: 'LAND_CONTRACT_GRPC_URL',
   },
+  {
+    name: 'property-mortgage',
+    dir: 'services/property-mortgage',
+    database: 'pq_property_mortgage',
+    port: 50104,
+    gatewayUrlEnv: 'PROPERTY_MORTGAGE_GRPC_URL',
+  },
 ];
+
+/** Every service's address, as the variables services and the gateway read (services call each other). */
+export function serviceUrls(host = '127.0.0.1'): Record<string, string> {
+  return Object.fromEntries(SERVICES.map((s) => [s.gatewayUrlEnv, `${host}:${s.port}`]));
+}
 
 export const DEFAULT_PORTS = { postgres: 54329, nats: 42229, gateway: 4080 } as const;

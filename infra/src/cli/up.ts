@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import { ensureDatabase, GrpcClients, PrincipalSigner, waitForHealthy } from '@pingquan/kit';
 import { Command } from 'commander';
-import { DEFAULT_PORTS, SERVICES } from '../components.js';
+import { DEFAULT_PORTS, SERVICES, serviceUrls } from '../components.js';
 import { type LocalNats, startNatsServer } from '../local/nats.js';
 import { isListening, waitForPort } from '../local/ports.js';
 import { type LocalPostgres, startEmbeddedPostgres } from '../local/postgres.js';
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
       MIGRATE_ON_START: 'true',
       PQ_INTERNAL_SIGNING_KEY: secrets['PQ_INTERNAL_SIGNING_KEY'] ?? '',
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+      ...serviceUrls(),
     });
   }
   await Promise.all(SERVICES.map((svc) => waitForHealthy(`127.0.0.1:${svc.port}`, 60_000)));
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     JWT_DEV_SECRET: secrets['JWT_DEV_SECRET'] ?? '',
     PQ_INTERNAL_SIGNING_KEY: secrets['PQ_INTERNAL_SIGNING_KEY'] ?? '',
     NATS_URL: natsUrl,
-    ...Object.fromEntries(SERVICES.map((s) => [s.gatewayUrlEnv, `127.0.0.1:${s.port}`])),
+    ...serviceUrls(),
   });
   await waitForPort(DEFAULT_PORTS.gateway, 60_000);
 
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     const clients = new GrpcClients({
       signer: new PrincipalSigner(secrets['PQ_INTERNAL_SIGNING_KEY'] ?? ''),
     });
-    const landContract = clients.create(LandContractServiceDefinition, `127.0.0.1:${SERVICES[0]?.port}`);
+    const landContract = clients.create(LandContractServiceDefinition, serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? '');
     const started = Date.now();
     const seeded = await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);
     clients.close();

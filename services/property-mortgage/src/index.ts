@@ -1,0 +1,2 @@
+export { configSchema, type PropertyMortgageConfig } from './config.js';
+export { propertyMortgageModule, SERVICE_NAME } from './module.js';
