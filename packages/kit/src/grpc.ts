@@ -190,7 +190,11 @@ export class GrpcClients {
   channel(address: string): Channel {
     let channel = this.channels.get(address);
     if (!channel) {
-      channel = createChannel(address, undefined, { 'grpc.keepalive_time_ms': 60_000 });
+      channel = createChannel(address, undefined, {
+        'grpc.keepalive_time_ms': 60_000,
+        // With dns:/// addresses of headless Services, spread calls over every pod.
+        'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+      });
       this.channels.set(address, channel);
     }
     return channel;

@@ -10,6 +10,8 @@ import { kitMigrations } from './kit-migrations.js';
 import { createLogger, type Logger } from './logger.js';
 import {
   connectNats,
+  DLQ_STREAM,
+  DLQ_SUBJECT_ROOT,
   durableName,
   ensureDurableConsumer,
   ensureStream,
@@ -17,6 +19,8 @@ import {
   type NatsConnection,
   prefixed,
   type StreamSpec,
+  streamName,
+  streamSettingsFromEnv,
 } from './nats.js';
 import { PrincipalSigner, PrincipalVerifier } from './principal.js';
 import { OutboxRelay } from './relay.js';
@@ -236,11 +240,19 @@ export async function ensureServiceStreams<C extends ServiceEnv>(
   streamsByPublisher: Record<string, StreamSpec>,
 ): Promise<string[]> {
   const jsm = await manager(nc);
-  const created = [await ensureStream(jsm, subjectPrefix, module.stream)];
+  const settings = streamSettingsFromEnv();
+  // With NACK managing streams declaratively (PQ_JETSTREAM_MANAGE=consumers), only consumers here.
+  const manageStreams = process.env['PQ_JETSTREAM_MANAGE'] !== 'consumers';
+  const created = manageStreams
+    ? [await ensureStream(jsm, subjectPrefix, module.stream, settings, true)]
+    : [];
   for (const event of consumes) {
     const spec = streamsByPublisher[event.publisher];
     if (!spec) throw new Error(`no stream declared for publisher ${event.publisher}`);
-    const stream = await ensureStream(jsm, subjectPrefix, spec);
+    // Another service's stream: create it if missing (hook Jobs run in any order), never reconfigure it.
+    const stream = manageStreams
+      ? await ensureStream(jsm, subjectPrefix, spec, settings)
+      : streamName(subjectPrefix, spec.name);
     await ensureDurableConsumer(
       jsm,
       stream,
@@ -249,6 +261,16 @@ export async function ensureServiceStreams<C extends ServiceEnv>(
     );
     created.push(`${stream}/${durableName(module.name, event.subject)}`);
   }
+  if (manageStreams)
+    created.push(
+      await ensureStream(
+        jsm,
+        subjectPrefix,
+        { name: DLQ_STREAM, subjects: [`${DLQ_SUBJECT_ROOT}.>`] },
+        settings,
+        true,
+      ),
+    );
   return created;
 }
 
@@ -261,11 +283,19 @@ export async function runStreamsMain<C extends ServiceEnv>(
   consumes: readonly { subject: string; publisher: string }[],
   streamsByPublisher: Record<string, StreamSpec>,
 ): Promise<void> {
-  const config = loadConfig(serviceEnvSchema.pick({ NATS_URL: true, NATS_SUBJECT_PREFIX: true, LOG_LEVEL: true }));
+  const config = loadConfig(
+    serviceEnvSchema.pick({ NATS_URL: true, NATS_SUBJECT_PREFIX: true, LOG_LEVEL: true }),
+  );
   const logger = createLogger(`${module.name}-streams`, config.LOG_LEVEL);
   const nc = await connectNats(config.NATS_URL, `${module.name}-streams`);
   try {
-    const created = await ensureServiceStreams(module, nc, config.NATS_SUBJECT_PREFIX, consumes, streamsByPublisher);
+    const created = await ensureServiceStreams(
+      module,
+      nc,
+      config.NATS_SUBJECT_PREFIX,
+      consumes,
+      streamsByPublisher,
+    );
     logger.info({ created }, 'streams and consumers are in place');
   } finally {
     await nc.drain();

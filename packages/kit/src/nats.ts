@@ -63,21 +63,49 @@ export const defaultStreamSettings: StreamSettings = {
 
 const ms = (n: number) => n * 1_000_000;
 
+/** Stream settings an operator gives the streams command (PQ_JETSTREAM_* variables, set by the chart). */
+export function streamSettingsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): StreamSettings & { storage: 'file' | 'memory' } {
+  const duration = (text: string | undefined, fallbackMs: number): number => {
+    if (!text) return fallbackMs;
+    const m = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
+    if (!m) throw new Error(`not a duration: ${text} (use e.g. 10m, 720h, 0)`);
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] ?? 1;
+    return Number(m[1]) * unit;
+  };
+  return {
+    replicas: env['PQ_JETSTREAM_REPLICAS']
+      ? Number(env['PQ_JETSTREAM_REPLICAS'])
+      : defaultStreamSettings.replicas,
+    duplicateWindowMs: duration(
+      env['PQ_JETSTREAM_DUPLICATE_WINDOW'],
+      defaultStreamSettings.duplicateWindowMs,
+    ),
+    maxAgeMs: duration(env['PQ_JETSTREAM_MAX_AGE'], defaultStreamSettings.maxAgeMs),
+    storage: env['PQ_JETSTREAM_STORAGE'] === 'memory' ? 'memory' : 'file',
+  };
+}
+
 /**
- * Creates the stream, or updates it to the declared configuration. Publisher and consumers both call
- * this with the same spec from the generated catalogue, so whoever starts first creates it.
+ * Creates the stream if it is missing. With `update`, also brings an existing stream to the given
+ * settings (the streams command does this with the operator's settings); services at start only
+ * create, so they never undo what the operator configured (replicas, retention).
+ * Publisher and consumers both call this with the same spec from the generated catalogue, so
+ * whoever starts first creates it.
  */
 export async function ensureStream(
   jsm: JetStreamManager,
   prefix: string,
   spec: StreamSpec,
-  settings: StreamSettings = defaultStreamSettings,
+  settings: StreamSettings & { storage?: 'file' | 'memory' } = defaultStreamSettings,
+  update = false,
 ): Promise<string> {
   const name = streamName(prefix, spec.name);
   const config = {
     name,
     subjects: spec.subjects.map((s) => prefixed(prefix, s)),
-    storage: StorageType.File,
+    storage: settings.storage === 'memory' ? StorageType.Memory : StorageType.File,
     retention: RetentionPolicy.Limits,
     num_replicas: settings.replicas,
     duplicate_window: ms(settings.duplicateWindowMs),
@@ -85,7 +113,7 @@ export async function ensureStream(
   };
   try {
     await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
+    if (update) await jsm.streams.update(name, config);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     try {
