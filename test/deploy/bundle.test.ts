@@ -18,7 +18,9 @@ let dropDb: (() => Promise<void>) | undefined;
 
 // The pinned pnpm: global when the bootstrap installed it (as root), else through npx.
 const PNPM: [string, string[]] =
-  spawnSync('pnpm', ['--version'], { encoding: 'utf8' }).stdout?.trim() === '12.4.2' ? ['pnpm', []] : ['npx', ['--yes', 'pnpm@12.4.2']];
+  spawnSync('pnpm', ['--version'], { encoding: 'utf8' }).stdout?.trim() === '12.4.2'
+    ? ['pnpm', []]
+    : ['npx', ['--yes', 'pnpm@12.4.2']];
 
 function pnpm(args: string[]): void {
   const run = spawnSync(PNPM[0], [...PNPM[1], ...args], { cwd: root, encoding: 'utf8' });
@@ -36,7 +38,11 @@ function startFromBundle(dir: string, entry: string, env: Record<string, string>
   return child;
 }
 
-function runToEnd(dir: string, entry: string, env: Record<string, string>): { status: number | null; stderr: string } {
+function runToEnd(
+  dir: string,
+  entry: string,
+  env: Record<string, string>,
+): { status: number | null; stderr: string } {
   const run = spawnSync(process.execPath, [join(dir, 'dist', entry)], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },

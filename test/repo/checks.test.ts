@@ -14,7 +14,10 @@ describe('repository', () => {
   }, 120_000);
 
   it('passes the linter and formatter (biome: no any, no default exports, import types)', () => {
-    const run = spawnSync(bin('biome'), ['check', '.', '--max-diagnostics=20'], { cwd: root, encoding: 'utf8' });
+    const run = spawnSync(bin('biome'), ['check', '.', '--max-diagnostics=20'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(run.status, run.stdout + run.stderr).toBe(0);
   }, 60_000);
 });

@@ -182,7 +182,10 @@ async function main(): Promise<void> {
     const clients = new GrpcClients({
       signer: new PrincipalSigner(secrets['PQ_INTERNAL_SIGNING_KEY'] ?? ''),
     });
-    const landContract = clients.create(LandContractServiceDefinition, serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? '');
+    const landContract = clients.create(
+      LandContractServiceDefinition,
+      serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? '',
+    );
     const started = Date.now();
     const seeded = await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);
     clients.close();

@@ -1,9 +1,9 @@
-import { policyHandlers, type ServiceModule } from '@pingquan/kit';
-import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
-import { todayInShanghai } from '@pingquan/reference';
 import { Streams } from '@pingquan/contracts/catalogue';
+import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
-import { type LandContractConfig, configSchema } from './config.js';
+import { policyHandlers, type ServiceModule } from '@pingquan/kit';
+import { todayInShanghai } from '@pingquan/reference';
+import { configSchema, type LandContractConfig } from './config.js';
 import { migrations } from './migrations/index.js';
 import { entities } from './persistence/entities.js';
 import { policies } from './policies.js';
@@ -20,6 +20,9 @@ export const landContractModule: ServiceModule<LandContractConfig> = {
   configSchema,
   register(runtime) {
     runtime.grpc.add(LandContractServiceDefinition, landContractHandlers(runtime.orm));
-    runtime.grpc.add(PolicyServiceDefinition, policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()));
+    runtime.grpc.add(
+      PolicyServiceDefinition,
+      policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()),
+    );
   },
 };

@@ -1,5 +1,5 @@
-import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
 import { Streams } from '@pingquan/contracts/catalogue';
+import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
 import { policyHandlers, type ServiceModule } from '@pingquan/kit';
 import { todayInShanghai } from '@pingquan/reference';
 import { configSchema, type PropertyMortgageConfig } from './config.js';
@@ -17,6 +17,9 @@ export const propertyMortgageModule: ServiceModule<PropertyMortgageConfig> = {
   migrations,
   configSchema,
   register(runtime) {
-    runtime.grpc.add(PolicyServiceDefinition, policyHandlers(runtime.orm, 'B', policies, () => todayInShanghai()));
+    runtime.grpc.add(
+      PolicyServiceDefinition,
+      policyHandlers(runtime.orm, 'B', policies, () => todayInShanghai()),
+    );
   },
 };

@@ -4,5 +4,7 @@ import { EventsBySubject, Streams } from '@pingquan/contracts/catalogue';
 import { runStreamsMain } from '@pingquan/kit';
 import { propertyMortgageModule } from './module.js';
 
-const consumes = [...EventsBySubject.values()].filter((e) => e.consumers.includes(propertyMortgageModule.name));
+const consumes = [...EventsBySubject.values()].filter((e) =>
+  e.consumers.includes(propertyMortgageModule.name),
+);
 await runStreamsMain(propertyMortgageModule, consumes, Streams);
