@@ -4,28 +4,51 @@ import { z } from 'zod';
 import type { GatewayConfig } from './config.js';
 
 /** Claims the platform reads from an identity provider's access token. */
-const claimsSchema = z.object({
-  sub: z.string().min(1),
-  name: z.string().optional(),
-  pq_role: z.enum(ROLES).refine((r) => r !== 'SERVICE', 'SERVICE is internal'),
-  pq_track: z.enum(TRACKS).optional(),
-  pq_townships: z.array(z.string().regex(/^\d{9}$/)).optional(),
-  pq_villages: z.array(z.string().regex(/^\d{12}$/)).optional(),
-  pq_bank: z.string().optional(),
-});
+const claimsSchema = z
+  .object({
+    sub: z.string().min(1),
+    name: z.string().optional(),
+    pq_role: z.enum(ROLES).refine((r) => r !== 'SERVICE', 'SERVICE is internal'),
+    pq_track: z.enum(TRACKS).optional(),
+    pq_townships: z.array(z.string().regex(/^\d{9}$/)).optional(),
+    pq_villages: z.array(z.string().regex(/^\d{12}$/)).optional(),
+    pq_bank: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    // A scoped role without its scope would see nothing; refuse the token with a reason instead.
+    const needs: Partial<Record<string, keyof typeof c>> = {
+      LEAD_UNIT: 'pq_track',
+      TOWNSHIP_OFFICIAL: 'pq_townships',
+      VILLAGE_TASK_FORCE: 'pq_villages',
+      COOPERATING_BANK: 'pq_bank',
+    };
+    const claim = needs[c.pq_role];
+    if (claim && (c[claim] === undefined || (Array.isArray(c[claim]) && c[claim].length === 0))) {
+      ctx.addIssue({ code: 'custom', path: [claim], message: `${c.pq_role} tokens must carry ${claim}` });
+    }
+  });
 
 export type TokenClaims = z.infer<typeof claimsSchema>;
 
 export class AuthenticationError extends Error {}
 
-/** Verifies bearer tokens: JWKS in production, a shared development secret otherwise. */
+/** Asymmetric algorithms accepted from the identity provider's JWKS (never HS*, never none). */
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+/**
+ * Verifies bearer tokens with jose: signature, issuer, audience, expiry (with a small clock
+ * tolerance). Keys come from the identity provider's JWKS (production; fetched and cached by jose,
+ * refetched when a token names an unknown key id) or, in development only, from a shared HS256
+ * secret. The algorithm list is fixed per key source so a token cannot choose its own.
+ */
 export class Authenticator {
   private readonly key: JWTVerifyGetKey | Uint8Array;
   constructor(
     private readonly config: Pick<
       GatewayConfig,
       'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL' | 'JWT_DEV_SECRET'
-    >,
+    > &
+      Partial<Pick<GatewayConfig, 'JWT_CLOCK_TOLERANCE_S'>>,
   ) {
     if (config.JWT_JWKS_URL) this.key = createRemoteJWKSet(new URL(config.JWT_JWKS_URL));
     else this.key = new TextEncoder().encode(config.JWT_DEV_SECRET ?? '');
@@ -36,11 +59,15 @@ export class Authenticator {
     if (!match?.[1]) throw new AuthenticationError('missing bearer token');
     let payload: unknown;
     try {
-      const options = { issuer: this.config.JWT_ISSUER, audience: this.config.JWT_AUDIENCE };
+      const options = {
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+        clockTolerance: this.config.JWT_CLOCK_TOLERANCE_S ?? 30,
+      };
       const verified =
         this.key instanceof Uint8Array
           ? await jwtVerify(match[1], this.key, { ...options, algorithms: ['HS256'] })
-          : await jwtVerify(match[1], this.key, options);
+          : await jwtVerify(match[1], this.key, { ...options, algorithms: JWKS_ALGORITHMS });
       payload = verified.payload;
     } catch (error) {
       throw new AuthenticationError(`invalid token: ${(error as Error).message}`);

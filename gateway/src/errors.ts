@@ -1,6 +1,7 @@
 import { describeClientError } from '@pingquan/kit';
 import type { RuleViolation } from '@pingquan/reference';
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { Status } from 'nice-grpc-common';
 
 /** Codes front-end teams can switch on (`extensions.code`). */
@@ -116,4 +117,58 @@ export async function runMutation<T>(
     }
     throw fromDownstream(error, 'input.');
   }
+}
+
+/** The input field a GraphQL coercion or validation message is about, when it names one. */
+function argumentError(message: string): { field?: string } | undefined {
+  const at = /^Variable "\$[^"]+" got invalid value .*? at "([^"]+)"/s.exec(message);
+  if (at?.[1]) return { field: at[1] };
+  const variable =
+    /^Variable "\$([^"]+)" (?:got invalid value|of required type "[^"]+" was not provided|of non-null type "[^"]+" must not be null)/.exec(
+      message,
+    );
+  if (variable?.[1]) return { field: variable[1] };
+  const argument = /^Argument "(?:[^"(]+\()?([^":)]+)[^"]*" of (?:required|non-null) type/.exec(message);
+  if (argument?.[1]) return { field: argument[1] };
+  if (
+    /^(Expected value of type "[^"]+", found|Value "[^"]*" does not exist in "[^"]+" enum|Field "[^"]+" of required type "[^"]+" was not provided|Field "[^"]+" is not defined by type|Int cannot represent|Float cannot represent|String cannot represent|Boolean cannot represent|ID cannot represent)/.test(
+      message,
+    )
+  ) {
+    return {};
+  }
+  return undefined;
+}
+
+/**
+ * Gives invalid arguments the same shape whether a resolver, a service or GraphQL itself refused
+ * them: `extensions.code = BAD_USER_INPUT` and, where the message names it, `extensions.field` (the
+ * variable path, e.g. `input.plots[0].contractArea`). Type errors in variables are otherwise plain
+ * GraphQL errors without a code.
+ */
+export function inputErrorFields(): Plugin {
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result || !result.errors?.length) return;
+      let changed = false;
+      const errors = result.errors.map((error) => {
+        const info = argumentError(error.message);
+        if (!info || error.extensions?.['field']) return error;
+        changed = true;
+        return new GraphQLError(error.message, {
+          nodes: error.nodes ?? null,
+          source: error.source ?? null,
+          positions: error.positions ?? null,
+          path: error.path ?? null,
+          originalError: error.originalError ?? null,
+          extensions: {
+            ...error.extensions,
+            code: 'BAD_USER_INPUT',
+            ...(info.field ? { field: info.field } : {}),
+          },
+        });
+      });
+      if (changed) setResult({ ...result, errors });
+    },
+  };
 }

@@ -22,6 +22,12 @@ import {
 } from '@pingquan/kit';
 import { createTestDatabase, TEST_SIGNING_KEY, testServiceEnv, uniqueToken } from '@pingquan/kit/testing';
 import { configSchema, type LandContractConfig, landContractModule } from '@pingquan/land-contract';
+import {
+  type Clock,
+  createPropertyMortgageModule,
+  type PropertyMortgageConfig,
+  configSchema as propertyMortgageConfigSchema,
+} from '@pingquan/property-mortgage';
 import { inject } from 'vitest';
 
 export const JWT_DEV_SECRET = 'dev-secret-for-tests-with-at-least-32-chars';
@@ -29,6 +35,8 @@ export const JWT_DEV_SECRET = 'dev-secret-for-tests-with-at-least-32-chars';
 export interface Platform {
   prefix: string;
   landContract: RunningService<LandContractConfig>;
+  /** The exchange centre, calling land-contract for collateral checks. */
+  propertyMortgage: RunningService<PropertyMortgageConfig>;
   gateway: Gateway;
   gatewayUrl: string;
   clients: GrpcClients;
@@ -41,13 +49,34 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-/** land-contract and the gateway, in this process, on the shared test PostgreSQL and NATS. */
-export async function startPlatform(): Promise<Platform> {
+export interface PlatformOptions {
+  /** property-mortgage's clock (e2e tests move it forward to let a loan fall overdue). */
+  propertyMortgageClock?: Clock;
+}
+
+/**
+ * land-contract, property-mortgage and the gateway, in this process, on the shared test PostgreSQL and
+ * NATS (one database per service, one subject prefix for the platform so events flow between them).
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const token = uniqueToken();
   const db = await createTestDatabase(inject('pgUrl'), `lc_${token}`);
   const landContract = await startService(
     landContractModule,
     configSchema.parse(testServiceEnv(db.url, inject('natsUrl'), token)),
+  );
+  const pmDb = await createTestDatabase(inject('pgUrl'), `pm_${token}`);
+  const propertyMortgage = await startService(
+    createPropertyMortgageModule(
+      options.propertyMortgageClock ? { clock: options.propertyMortgageClock } : {},
+    ),
+    propertyMortgageConfigSchema.parse(
+      testServiceEnv(pmDb.url, inject('natsUrl'), token, {
+        LAND_CONTRACT_GRPC_URL: `127.0.0.1:${landContract.port}`,
+        // Classification runs on demand in tests, so that results never depend on the time of day.
+        CLASSIFICATION_CHECK_INTERVAL_MS: '0',
+      }),
+    ),
   );
   const config = gatewayConfigSchema.parse({
     LOG_LEVEL: 'warn',
@@ -56,6 +85,7 @@ export async function startPlatform(): Promise<Platform> {
     JWT_DEV_SECRET,
     PQ_INTERNAL_SIGNING_KEY: TEST_SIGNING_KEY,
     LAND_CONTRACT_GRPC_URL: `127.0.0.1:${landContract.port}`,
+    PROPERTY_MORTGAGE_GRPC_URL: `127.0.0.1:${propertyMortgage.port}`,
     NATS_URL: inject('natsUrl'),
     NATS_SUBJECT_PREFIX: `${token}.`,
   });
@@ -66,6 +96,7 @@ export async function startPlatform(): Promise<Platform> {
   return {
     prefix: `${token}.`,
     landContract,
+    propertyMortgage,
     gateway,
     gatewayUrl,
     clients,
@@ -88,8 +119,9 @@ export async function startPlatform(): Promise<Platform> {
     async stop() {
       await gateway.close();
       clients.close();
+      await propertyMortgage.stop();
       await landContract.stop();
-      await db.drop();
+      await Promise.all([db.drop(), pmDb.drop()]);
     },
   };
 }

@@ -5,8 +5,10 @@ import type {
   Plot,
 } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import { violation } from '@pingquan/reference';
+import { type MemberInScope, residentIdFor } from '../audit.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, fromDownstream, orNull, runMutation } from '../errors.js';
+import type { RequestContext } from '../views-context.js';
 import { divisionOf } from './base.js';
 
 export const landContractTypeDefs = /* GraphQL */ `
@@ -14,28 +16,39 @@ export const landContractTypeDefs = /* GraphQL */ `
   承包合同 — a land contract between a collective (the issuer, 发包方) and a contracting household.
   """
   type Contract {
+    "Contract id (UUIDv7)."
     id: ID!
     "承包合同编码: issuer code (14) + household sequence (4) + mode digit (1)."
     code: String!
     "发包方编码 of the collective economic organisation that issued the contract."
     issuerCode: String!
+    "The contracting household (承包方); null when outside your scope."
     household: Household
+    "How the land was contracted."
     mode: ContractMode!
+    "First day of the contract term."
     termStart: Date!
     "End of the term; after the 30-year extension, the end of the extended term."
     termEnd: Date!
     "Expiry of the second-round term, from which the 30-year extension counts."
     secondRoundEnd: Date
+    "Where the contract stands."
     status: ContractStatus!
+    "Township of the issuer."
     township: Division
+    "Village of the issuer."
     village: Division
     "Sum of the plots' contract areas."
     totalArea: Mu!
+    "The contracted plots."
     plots: [Plot!]!
     "Optimistic-locking version; increases with every change."
     version: Int!
   }
 
+  """
+  Mode of contracting (承包方式).
+  """
   enum ContractMode {
     "家庭承包 — family contracting of the second round."
     FAMILY
@@ -48,6 +61,9 @@ export const landContractTypeDefs = /* GraphQL */ `
     OTHER
   }
 
+  """
+  Status of a land contract.
+  """
   enum ContractStatus {
     ACTIVE
     "Extended by thirty years after the second round."
@@ -64,11 +80,13 @@ export const landContractTypeDefs = /* GraphQL */ `
   type Plot {
     "地块编码: issuer code (14) + 5-digit sequence."
     code: String!
+    "Local name of the plot, e.g. 南梁."
     name: String!
     "Area written in the contract."
     contractArea: Mu!
     "Area measured in the survey."
     surveyedArea: Mu!
+    "Land class of the plot."
     landClass: LandClass!
     "永久基本农田 — permanent basic farmland."
     basicFarmland: Boolean!
@@ -78,6 +96,9 @@ export const landContractTypeDefs = /* GraphQL */ `
     geometryGeoJson: String
   }
 
+  """
+  Land class of a plot (地类).
+  """
   enum LandClass {
     CULTIVATED
     GARDEN
@@ -86,10 +107,17 @@ export const landContractTypeDefs = /* GraphQL */ `
     OTHER
   }
 
+  """
+  四至 — the four boundaries of a plot as written in the register.
+  """
   type Boundaries {
+    "East neighbour (东至)."
     east: String!
+    "South neighbour (南至)."
     south: String!
+    "West neighbour (西至)."
     west: String!
+    "North neighbour (北至)."
     north: String!
   }
 
@@ -97,24 +125,37 @@ export const landContractTypeDefs = /* GraphQL */ `
   承包方 — a contracting household (农户) of a collective.
   """
   type Household {
+    "Household id (UUIDv7)."
     id: ID!
     "承包方编码: issuer code (14) + 4-digit household sequence."
     code: String!
+    "发包方编码 of the collective the household contracts with."
     issuerCode: String!
+    "Township of the household."
     township: Division
+    "Village of the household."
     village: Division
+    "Postal address as registered."
     address: String!
+    "Members of the household, head first."
     members: [HouseholdMember!]!
     "The household's land contracts."
     contracts: [Contract!]!
   }
 
+  """
+  A member of a contracting household.
+  """
   type HouseholdMember {
     "居民身份证号码; masked (130881********123X) unless your role needs it."
     residentId: String!
+    "Name as on the ID card."
     name: String!
+    "Relation to the head: HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, GRANDPARENT, SIBLING or OTHER."
     relation: String!
+    "False once the death is recorded."
     alive: Boolean!
+    "Date of death, when recorded."
     deceasedOn: Date
     "进城落户 — settled in town."
     movedToTown: Boolean!
@@ -124,6 +165,9 @@ export const landContractTypeDefs = /* GraphQL */ `
     povertyMonitoring: Boolean!
   }
 
+  """
+  Filter of the contracts list; every field narrows, absent fields do not.
+  """
   input ContractFilter {
     "9-digit township code."
     townshipCode: String
@@ -131,19 +175,31 @@ export const landContractTypeDefs = /* GraphQL */ `
     villageCode: String
     "14-digit issuer code."
     issuerCode: String
+    "Only contracts with this status."
     status: ContractStatus
   }
 
+  """
+  A page of land contracts (Relay connection).
+  """
   type ContractConnection {
+    "Contracts with their cursors."
     edges: [ContractEdge!]!
+    "The contracts of this page."
     nodes: [Contract!]!
+    "Cursors for the next page."
     pageInfo: PageInfo!
     "Number of contracts matching the filter (within your scope)."
     totalCount: Int!
   }
 
+  """
+  A contract with its cursor.
+  """
   type ContractEdge {
+    "Pass as \`after\` to continue after this contract."
     cursor: String!
+    "The contract."
     node: Contract!
   }
 
@@ -155,97 +211,175 @@ export const landContractTypeDefs = /* GraphQL */ `
     code: String!
     "Path of the input field, e.g. input, plots, 0, contractArea."
     field: [String!]!
+    "What is wrong, in a sentence a clerk can act on."
     message: String!
   }
 
   "Why a change is made: a reason, a document reference (e.g. a meeting resolution number), or both."
   input ChangeInput {
+    "Why the change is made."
     reason: String
+    "Document authorising the change, e.g. a meeting resolution number."
     documentRef: String
     "Repeat a mutation with the same key to get the first result instead of acting twice."
     idempotencyKey: String
   }
 
+  """
+  Input of registerIssuer.
+  """
   input RegisterIssuerInput {
     "14-digit issuer code: 12-digit village code + 2-digit group (00 = the village)."
     code: String!
     "Unified social credit code of the collective economic organisation (starts with N)."
     creditCode: String!
+    "Registered name of the collective economic organisation."
     name: String!
+    "Why the change is made."
     change: ChangeInput!
   }
 
+  """
+  发包方 — a collective economic organisation acting as contract issuer.
+  """
   type Issuer {
+    "Issuer id (UUIDv7)."
     id: ID!
+    "14-digit issuer code."
     code: String!
+    "Unified social credit code (统一社会信用代码)."
     creditCode: String!
+    "Registered name."
     name: String!
+    "Village of the issuer."
     village: Division
+    "Township of the issuer."
     township: Division
   }
 
+  """
+  Result of registerIssuer.
+  """
   type RegisterIssuerPayload {
+    "The registered issuer; null when refused."
     issuer: Issuer
+    "Business rules that refused the registration; empty on success."
     userErrors: [UserError!]!
   }
 
+  """
+  A member of a household being registered.
+  """
   input HouseholdMemberInput {
+    "居民身份证号码 (18 characters with its check character)."
     residentId: String!
+    "Name as on the ID card."
     name: String!
     "HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, GRANDPARENT, SIBLING or OTHER."
     relation: String!
+    "False for a deceased member."
     alive: Boolean = true
+    "Date of death, for a deceased member."
     deceasedOn: Date
+    "进城落户 — settled in town."
     movedToTown: Boolean = false
+    "脱贫人口 — lifted out of poverty."
     liftedOutOfPoverty: Boolean = false
+    "防止返贫监测对象 — under return-to-poverty monitoring."
     povertyMonitoring: Boolean = false
   }
 
+  """
+  Input of registerHousehold.
+  """
   input RegisterHouseholdInput {
     "18-digit contractor code: issuer code (14) + household sequence (4)."
     code: String!
+    "Postal address."
     address: String = ""
+    "Members, the head among them."
     members: [HouseholdMemberInput!]!
+    "Why the change is made."
     change: ChangeInput!
   }
 
+  """
+  Result of registerHousehold.
+  """
   type RegisterHouseholdPayload {
+    "The registered household; null when refused."
     household: Household
+    "Business rules that refused the registration; empty on success."
     userErrors: [UserError!]!
   }
 
+  """
+  四至 — the four boundaries of a plot.
+  """
   input BoundariesInput {
+    "East neighbour (东至)."
     east: String!
+    "South neighbour (南至)."
     south: String!
+    "West neighbour (西至)."
     west: String!
+    "North neighbour (北至)."
     north: String!
   }
 
+  """
+  A plot of a contract being registered.
+  """
   input PlotInput {
+    "地块编码: issuer code (14) + 5-digit sequence."
     code: String!
+    "Local name of the plot."
     name: String!
+    "Area written in the contract."
     contractArea: Mu!
+    "Area measured in the survey."
     surveyedArea: Mu!
+    "Land class."
     landClass: LandClass!
+    "永久基本农田 — permanent basic farmland."
     basicFarmland: Boolean = false
+    "四至 — the four boundaries."
     boundaries: BoundariesInput!
+    "GeoJSON Polygon or MultiPolygon (WGS 84) as text, when surveyed."
     geometryGeoJson: String
   }
 
+  """
+  Input of registerContract.
+  """
   input RegisterContractInput {
+    "19-character contract code: issuer code (14) + household sequence (4) + mode digit (1)."
     code: String!
+    "The contracting household."
     householdId: ID!
+    "How the land is contracted."
     mode: ContractMode!
+    "First day of the term."
     termStart: Date!
+    "Last day of the term."
     termEnd: Date!
+    "Expiry of the second-round term, for family contracts of the second round."
     secondRoundEnd: Date
+    "The contract forbids individual plot adjustment (承包合同约定不得调整)."
     adjustmentForbidden: Boolean = false
+    "The contracted plots."
     plots: [PlotInput!]!
+    "Why the change is made."
     change: ChangeInput!
   }
 
+  """
+  Result of registerContract.
+  """
   type RegisterContractPayload {
+    "The registered contract; null when refused."
     contract: Contract
+    "Business rules that refused the registration; empty on success."
     userErrors: [UserError!]!
   }
 
@@ -263,8 +397,6 @@ export const landContractTypeDefs = /* GraphQL */ `
     contract(idOrCode: String!): Contract
     "Land contracts, filtered, in contract-code order, Relay-style paginated (at most 100 per page)."
     contracts(filter: ContractFilter, first: Int = 20, after: String): ContractConnection!
-    "一户一档 — one household with everything the platform knows about it."
-    household(id: ID!): Household
   }
 `;
 
@@ -460,7 +592,6 @@ export const landContractResolvers = {
         throw fromDownstream(error, 'filter.');
       }
     },
-    household: (_: unknown, args: { id: string }, ctx: GatewayContext) => ctx.loaders.household.load(args.id),
   },
   Contract: {
     mode: (c: Contract) => stripPrefix('CONTRACT_MODE_')(c.mode),
@@ -484,8 +615,13 @@ export const landContractResolvers = {
     township: (h: Household) => divisionOf(h.townshipCode),
     village: (h: Household) => divisionOf(h.villageCode),
     contracts: (h: Household, _: unknown, ctx: GatewayContext) => ctx.loaders.contractsByHousehold.load(h.id),
+    // Members carry their household's id and village so the ID number can be masked per scope.
+    members: (h: Household) =>
+      h.members.map((m) => ({ ...m, householdId: h.id, villageCode: h.villageCode })),
   },
   HouseholdMember: {
+    residentId: (m: MemberInScope, _: unknown, ctx: RequestContext) =>
+      residentIdFor(m, ctx.principal, ctx.audit),
     relation: (m: Member) => stripPrefix('RELATION_')(m.relation),
     deceasedOn: (m: Member) => m.deceasedOn || null,
   },

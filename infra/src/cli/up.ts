@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { RegisterImportServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/import';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import { ensureDatabase, GrpcClients, PrincipalSigner, waitForHealthy } from '@pingquan/kit';
 import { Command } from 'commander';
@@ -14,6 +15,7 @@ import { type LocalNats, startNatsServer } from '../local/nats.js';
 import { isListening, waitForPort } from '../local/ports.js';
 import { type LocalPostgres, startEmbeddedPostgres } from '../local/postgres.js';
 import type { Scale } from '../seed/dataset.js';
+import { seedThroughImport } from '../seed/import-load.js';
 import { seedThroughServices } from '../seed/load.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -187,7 +189,21 @@ async function main(): Promise<void> {
       serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? '',
     );
     const started = Date.now();
-    const seeded = await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);
+    // The whole city goes through the register import (one all-or-nothing file per village), the
+    // way the county loads it; the quick start registers record by record.
+    const seeded =
+      opts.scale === 'full'
+        ? await seedThroughImport(
+            {
+              landContract,
+              registerImport: clients.create(RegisterImportServiceDefinition, serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? ''),
+            },
+            'full',
+            { progress: process.stdout.isTTY },
+          ).catch((error: unknown) => {
+            throw new Error(`${(error as Error).message} (data of another scale in .pq/? start with --fresh)`);
+          })
+        : await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);
     clients.close();
     log(
       `demo data (${opts.scale}): ${seeded.villages} villages, ${seeded.households} households, ${seeded.contracts} contracts, ${seeded.plots} plots in ${((Date.now() - started) / 1000).toFixed(1)} s`,

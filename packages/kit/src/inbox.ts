@@ -218,7 +218,9 @@ export async function replayDeadLetters(
   }
   const pending = info.state.subjects?.[subject] ?? 0;
   if (pending === 0) return 0;
-  const consumer = await js.consumers.get(stream, { filter_subjects: [subject] });
+  // A single subject as a string becomes `filter_subject`; an array needs nats-server 2.10+, and
+  // Debian's nats-server (what the local runner installs) is 2.9.
+  const consumer = await js.consumers.get(stream, { filter_subjects: subject });
   let replayed = 0;
   while (replayed < Math.min(pending, limit)) {
     const msg = await consumer.next({ expires: 2000 });

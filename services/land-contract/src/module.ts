@@ -1,13 +1,31 @@
-import { Streams } from '@pingquan/contracts/catalogue';
-import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
-import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import { policyHandlers, type ServiceModule } from '@pingquan/kit';
+import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
 import { todayInShanghai } from '@pingquan/reference';
-import { configSchema, type LandContractConfig } from './config.js';
+import { Streams } from '@pingquan/contracts/catalogue';
+import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
+import { type LandContractConfig, configSchema } from './config.js';
 import { migrations } from './migrations/index.js';
 import { entities } from './persistence/entities.js';
 import { policies } from './policies.js';
 import { landContractHandlers } from './rpc/handlers.js';
+import { CertificationServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/certification';
+import { LandFiguresServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/figures';
+import { LandHistoryServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/history';
+import { certificationEntities } from './persistence/certification.js';
+import { certificationHandlers } from './rpc/certification.js';
+import { landFiguresHandlers } from './rpc/figures.js';
+import { landHistoryHandlers } from './rpc/history.js';
+import { ExtensionServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/extension';
+import { RegisterImportServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/import';
+import { extensionRunnerFor } from './app/extension-runner.js';
+import { extensionHandlers } from './rpc/extension-handlers.js';
+import { registerImportHandlers } from './rpc/import-handlers.js';
+import { CollateralServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/collateral';
+import { LandRightsServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
+import { encumbranceSubscriptions } from './events/encumbrance-subscriptions.js';
+import { rightsEntities } from './persistence/rights-entities.js';
+import { collateralHandlers } from './rpc/collateral-handlers.js';
+import { landRightsHandlers } from './rpc/rights-handlers.js';
 
 export const SERVICE_NAME = 'land-contract';
 
@@ -15,14 +33,26 @@ export const SERVICE_NAME = 'land-contract';
 export const landContractModule: ServiceModule<LandContractConfig> = {
   name: SERVICE_NAME,
   stream: Streams['land-contract'],
-  entities,
+  entities: [...entities, ...certificationEntities, ...rightsEntities],
   migrations,
   configSchema,
   register(runtime) {
     runtime.grpc.add(LandContractServiceDefinition, landContractHandlers(runtime.orm));
-    runtime.grpc.add(
-      PolicyServiceDefinition,
-      policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()),
-    );
+    runtime.grpc.add(PolicyServiceDefinition, policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()));
+    runtime.grpc.add(CertificationServiceDefinition, certificationHandlers(runtime.orm, runtime.logger));
+    runtime.grpc.add(LandHistoryServiceDefinition, landHistoryHandlers(runtime.orm, runtime.logger));
+    runtime.grpc.add(LandFiguresServiceDefinition, landFiguresHandlers(runtime.orm, runtime.logger));
+    runtime.grpc.add(RegisterImportServiceDefinition, registerImportHandlers(runtime.orm));
+    runtime.grpc.add(ExtensionServiceDefinition, extensionHandlers(runtime.orm, extensionRunnerFor(runtime)));
+    runtime.grpc.add(LandRightsServiceDefinition, landRightsHandlers(runtime.orm));
+    runtime.grpc.add(CollateralServiceDefinition, collateralHandlers(runtime.orm));
+  },
+  // Mortgages registered and released by the exchange centre (property-mortgage), through the inbox.
+  subscriptions() {
+    return encumbranceSubscriptions();
+  },
+  // 延包 batches run in the background and resume from their committed cursors after a restart.
+  background(runtime) {
+    return extensionRunnerFor(runtime).start();
   },
 };

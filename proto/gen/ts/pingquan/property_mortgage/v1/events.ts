@@ -6,6 +6,25 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import {
+  DisposalMethod,
+  disposalMethodFromJSON,
+  disposalMethodToJSON,
+  disposalMethodToNumber,
+  LoanClass,
+  loanClassFromJSON,
+  loanClassToJSON,
+  loanClassToNumber,
+  LossCause,
+  lossCauseFromJSON,
+  lossCauseToJSON,
+  lossCauseToNumber,
+  Party,
+  TransactionMode,
+  transactionModeFromJSON,
+  transactionModeToJSON,
+  transactionModeToNumber,
+} from "./types.js";
 
 export const protobufPackage = "pingquan.property_mortgage.v1";
 
@@ -215,6 +234,11 @@ export interface MortgageRegistered {
   /** Ranking among mortgages on the same right (1 = first). */
   ranking: number;
   townshipCode: string;
+  /**
+   * Day the mortgage was registered (YYYY-MM-DD); owning services treat the right as encumbered
+   * from this day. Empty in events from before the field existed: the event's occurred_at day applies.
+   */
+  registeredOn: string;
 }
 
 /** A mortgage was released (注销), e.g. on repayment. Owning services lift the encumbrance. */
@@ -222,6 +246,144 @@ export interface MortgageReleased {
   mortgageId: string;
   collateral?: CollateralRef | undefined;
   releasedOn: string;
+  townshipCode: string;
+  certificateNo: string;
+  /** Why it was released: REPAID, DISPOSED, WRITTEN_OFF or BANK_CONSENT. */
+  reason: string;
+}
+
+/** The mortgage was filed (备案) with the competent department of the right. */
+export interface MortgageFiled {
+  mortgageId: string;
+  certificateNo: string;
+  collateral?:
+    | CollateralRef
+    | undefined;
+  /** The competent department (主管部门) it was filed with, e.g. 市农业农村局. */
+  filedWith: string;
+  filingRef: string;
+  filedOn: string;
+  townshipCode: string;
+}
+
+/**
+ * 交易鉴证 — the exchange centre certified a deal and issued its transaction certificate
+ * (交易鉴证书), the basis of the collective's accounts. Owning services treat the deal (a land
+ * circulation, a homestead transfer, an equity transfer) as official from this event.
+ */
+export interface TransactionCertified {
+  dealId: string;
+  certificateNo: string;
+  rightType: RightType;
+  /** The right's id in its owning service (a land contract id, a homestead id, …) or in this one. */
+  rightId: string;
+  /**
+   * The owning service's own record of the deal (e.g. the circulation id in land-contract), when
+   * the deal was first recorded there.
+   */
+  ownerRecordId: string;
+  plotCodes: string[];
+  seller?: Party | undefined;
+  buyer?: Party | undefined;
+  collectiveAsset: boolean;
+  mode: TransactionMode;
+  areaMu4: number;
+  priceFen: number;
+  termStartDate: string;
+  termEndDate: string;
+  certifiedOn: string;
+  townshipCode: string;
+  villageCode: string;
+  listingId: string;
+}
+
+/** A loan secured by a registered mortgage was disbursed. */
+export interface LoanDisbursed {
+  loanId: string;
+  mortgageId: string;
+  bankCreditCode: string;
+  rightType: RightType;
+  principalFen: number;
+  annualRateBp: number;
+  disbursedOn: string;
+  maturityDate: string;
+  townshipCode: string;
+}
+
+/** A loan had nothing overdue and now has an amount past due (逾期). */
+export interface LoanOverdue {
+  loanId: string;
+  bankCreditCode: string;
+  overdueDays: number;
+  overdueAmountFen: number;
+  /** Earliest due date not paid in full. */
+  overdueSinceDate: string;
+  asOfDate: string;
+  townshipCode: string;
+}
+
+/** The daily (or on-demand) classification moved the loan to another of the five categories. */
+export interface LoanClassified {
+  loanId: string;
+  bankCreditCode: string;
+  previous: LoanClass;
+  current: LoanClass;
+  overdueDays: number;
+  /** Rule that set the category, e.g. OVERDUE_OVER_90_DAYS or BORROWER_CONTAGION. */
+  rule: string;
+  asOfDate: string;
+  outstandingPrincipalFen: number;
+  townshipCode: string;
+}
+
+/**
+ * The loan became non-performing (不良: substandard, doubtful or loss) — the disposal of its
+ * collateral may start.
+ */
+export interface LoanNonPerforming {
+  loanId: string;
+  mortgageId: string;
+  bankCreditCode: string;
+  classification: LoanClass;
+  overdueDays: number;
+  outstandingPrincipalFen: number;
+  asOfDate: string;
+  townshipCode: string;
+  collateral?: CollateralRef | undefined;
+}
+
+/**
+ * The collateral of a non-performing loan was disposed of: the buyer takes the mortgaged right for
+ * its remaining term only (never beyond transfer_term_end_date). Owning services record the transfer.
+ */
+export interface CollateralDisposed {
+  disposalId: string;
+  loanId: string;
+  mortgageId: string;
+  collateral?: CollateralRef | undefined;
+  method: DisposalMethod;
+  buyer?: Party | undefined;
+  priceFen: number;
+  transferTermEndDate: string;
+  completedOn: string;
+  /** Transaction certificate issued for the disposal deal. */
+  certificateNo: string;
+  townshipCode: string;
+}
+
+/** The risk compensation fund (风险补偿基金) paid a claim for a loan loss. */
+export interface FundClaimPaid {
+  claimId: string;
+  loanId: string;
+  bankCreditCode: string;
+  cause: LossCause;
+  netPrincipalLossFen: number;
+  netInterestLossFen: number;
+  fundPayoutFen: number;
+  fundBalanceAfterFen: number;
+  /** Version of the loss-sharing policy the claim was computed under. */
+  policyVersion: number;
+  paidOn: string;
   townshipCode: string;
 }
 
@@ -369,6 +531,7 @@ function createBaseMortgageRegistered(): MortgageRegistered {
     termEndDate: "",
     ranking: 0,
     townshipCode: "",
+    registeredOn: "",
   };
 }
 
@@ -400,6 +563,9 @@ export const MortgageRegistered: MessageFns<MortgageRegistered> = {
     }
     if (message.townshipCode !== "") {
       writer.uint32(74).string(message.townshipCode);
+    }
+    if (message.registeredOn !== "") {
+      writer.uint32(82).string(message.registeredOn);
     }
     return writer;
   },
@@ -489,6 +655,14 @@ export const MortgageRegistered: MessageFns<MortgageRegistered> = {
             message.townshipCode = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.registeredOn = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -540,6 +714,11 @@ export const MortgageRegistered: MessageFns<MortgageRegistered> = {
         : isSet(object.township_code)
         ? globalThis.String(object.township_code)
         : "",
+      registeredOn: isSet(object.registeredOn)
+        ? globalThis.String(object.registeredOn)
+        : isSet(object.registered_on)
+        ? globalThis.String(object.registered_on)
+        : "",
     };
   },
 
@@ -572,6 +751,9 @@ export const MortgageRegistered: MessageFns<MortgageRegistered> = {
     if (message.townshipCode !== "") {
       obj.townshipCode = message.townshipCode;
     }
+    if (message.registeredOn !== "") {
+      obj.registeredOn = message.registeredOn;
+    }
     return obj;
   },
 
@@ -591,12 +773,13 @@ export const MortgageRegistered: MessageFns<MortgageRegistered> = {
     message.termEndDate = object.termEndDate ?? "";
     message.ranking = object.ranking ?? 0;
     message.townshipCode = object.townshipCode ?? "";
+    message.registeredOn = object.registeredOn ?? "";
     return message;
   },
 };
 
 function createBaseMortgageReleased(): MortgageReleased {
-  return { mortgageId: "", collateral: undefined, releasedOn: "", townshipCode: "" };
+  return { mortgageId: "", collateral: undefined, releasedOn: "", townshipCode: "", certificateNo: "", reason: "" };
 }
 
 export const MortgageReleased: MessageFns<MortgageReleased> = {
@@ -612,6 +795,12 @@ export const MortgageReleased: MessageFns<MortgageReleased> = {
     }
     if (message.townshipCode !== "") {
       writer.uint32(34).string(message.townshipCode);
+    }
+    if (message.certificateNo !== "") {
+      writer.uint32(42).string(message.certificateNo);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
     }
     return writer;
   },
@@ -661,6 +850,22 @@ export const MortgageReleased: MessageFns<MortgageReleased> = {
             message.townshipCode = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -691,6 +896,12 @@ export const MortgageReleased: MessageFns<MortgageReleased> = {
         : isSet(object.township_code)
         ? globalThis.String(object.township_code)
         : "",
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -708,6 +919,12 @@ export const MortgageReleased: MessageFns<MortgageReleased> = {
     if (message.townshipCode !== "") {
       obj.townshipCode = message.townshipCode;
     }
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -721,6 +938,2099 @@ export const MortgageReleased: MessageFns<MortgageReleased> = {
       ? CollateralRef.fromPartial(object.collateral)
       : undefined;
     message.releasedOn = object.releasedOn ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    message.certificateNo = object.certificateNo ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseMortgageFiled(): MortgageFiled {
+  return {
+    mortgageId: "",
+    certificateNo: "",
+    collateral: undefined,
+    filedWith: "",
+    filingRef: "",
+    filedOn: "",
+    townshipCode: "",
+  };
+}
+
+export const MortgageFiled: MessageFns<MortgageFiled> = {
+  encode(message: MortgageFiled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mortgageId !== "") {
+      writer.uint32(10).string(message.mortgageId);
+    }
+    if (message.certificateNo !== "") {
+      writer.uint32(18).string(message.certificateNo);
+    }
+    if (message.collateral !== undefined) {
+      CollateralRef.encode(message.collateral, writer.uint32(26).fork()).join();
+    }
+    if (message.filedWith !== "") {
+      writer.uint32(34).string(message.filedWith);
+    }
+    if (message.filingRef !== "") {
+      writer.uint32(42).string(message.filingRef);
+    }
+    if (message.filedOn !== "") {
+      writer.uint32(50).string(message.filedOn);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(58).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MortgageFiled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMortgageFiled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mortgageId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.collateral = CollateralRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.filedWith = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.filingRef = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.filedOn = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MortgageFiled {
+    return {
+      mortgageId: isSet(object.mortgageId)
+        ? globalThis.String(object.mortgageId)
+        : isSet(object.mortgage_id)
+        ? globalThis.String(object.mortgage_id)
+        : "",
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      collateral: isSet(object.collateral) ? CollateralRef.fromJSON(object.collateral) : undefined,
+      filedWith: isSet(object.filedWith)
+        ? globalThis.String(object.filedWith)
+        : isSet(object.filed_with)
+        ? globalThis.String(object.filed_with)
+        : "",
+      filingRef: isSet(object.filingRef)
+        ? globalThis.String(object.filingRef)
+        : isSet(object.filing_ref)
+        ? globalThis.String(object.filing_ref)
+        : "",
+      filedOn: isSet(object.filedOn)
+        ? globalThis.String(object.filedOn)
+        : isSet(object.filed_on)
+        ? globalThis.String(object.filed_on)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: MortgageFiled): unknown {
+    const obj: any = {};
+    if (message.mortgageId !== "") {
+      obj.mortgageId = message.mortgageId;
+    }
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.collateral !== undefined) {
+      obj.collateral = CollateralRef.toJSON(message.collateral);
+    }
+    if (message.filedWith !== "") {
+      obj.filedWith = message.filedWith;
+    }
+    if (message.filingRef !== "") {
+      obj.filingRef = message.filingRef;
+    }
+    if (message.filedOn !== "") {
+      obj.filedOn = message.filedOn;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MortgageFiled>): MortgageFiled {
+    return MortgageFiled.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MortgageFiled>): MortgageFiled {
+    const message = createBaseMortgageFiled();
+    message.mortgageId = object.mortgageId ?? "";
+    message.certificateNo = object.certificateNo ?? "";
+    message.collateral = (object.collateral !== undefined && object.collateral !== null)
+      ? CollateralRef.fromPartial(object.collateral)
+      : undefined;
+    message.filedWith = object.filedWith ?? "";
+    message.filingRef = object.filingRef ?? "";
+    message.filedOn = object.filedOn ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    return message;
+  },
+};
+
+function createBaseTransactionCertified(): TransactionCertified {
+  return {
+    dealId: "",
+    certificateNo: "",
+    rightType: RightType.RIGHT_TYPE_UNSPECIFIED,
+    rightId: "",
+    ownerRecordId: "",
+    plotCodes: [],
+    seller: undefined,
+    buyer: undefined,
+    collectiveAsset: false,
+    mode: TransactionMode.TRANSACTION_MODE_UNSPECIFIED,
+    areaMu4: 0,
+    priceFen: 0,
+    termStartDate: "",
+    termEndDate: "",
+    certifiedOn: "",
+    townshipCode: "",
+    villageCode: "",
+    listingId: "",
+  };
+}
+
+export const TransactionCertified: MessageFns<TransactionCertified> = {
+  encode(message: TransactionCertified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dealId !== "") {
+      writer.uint32(10).string(message.dealId);
+    }
+    if (message.certificateNo !== "") {
+      writer.uint32(18).string(message.certificateNo);
+    }
+    if (message.rightType !== RightType.RIGHT_TYPE_UNSPECIFIED) {
+      writer.uint32(24).int32(rightTypeToNumber(message.rightType));
+    }
+    if (message.rightId !== "") {
+      writer.uint32(34).string(message.rightId);
+    }
+    if (message.ownerRecordId !== "") {
+      writer.uint32(42).string(message.ownerRecordId);
+    }
+    for (const v of message.plotCodes) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.seller !== undefined) {
+      Party.encode(message.seller, writer.uint32(58).fork()).join();
+    }
+    if (message.buyer !== undefined) {
+      Party.encode(message.buyer, writer.uint32(66).fork()).join();
+    }
+    if (message.collectiveAsset !== false) {
+      writer.uint32(72).bool(message.collectiveAsset);
+    }
+    if (message.mode !== TransactionMode.TRANSACTION_MODE_UNSPECIFIED) {
+      writer.uint32(80).int32(transactionModeToNumber(message.mode));
+    }
+    if (message.areaMu4 !== 0) {
+      writer.uint32(88).int64(message.areaMu4);
+    }
+    if (message.priceFen !== 0) {
+      writer.uint32(96).int64(message.priceFen);
+    }
+    if (message.termStartDate !== "") {
+      writer.uint32(106).string(message.termStartDate);
+    }
+    if (message.termEndDate !== "") {
+      writer.uint32(114).string(message.termEndDate);
+    }
+    if (message.certifiedOn !== "") {
+      writer.uint32(122).string(message.certifiedOn);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(130).string(message.townshipCode);
+    }
+    if (message.villageCode !== "") {
+      writer.uint32(138).string(message.villageCode);
+    }
+    if (message.listingId !== "") {
+      writer.uint32(146).string(message.listingId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransactionCertified {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransactionCertified();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dealId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rightType = rightTypeFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rightId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ownerRecordId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.plotCodes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.seller = Party.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.buyer = Party.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.collectiveAsset = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.mode = transactionModeFromJSON(reader.int32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.areaMu4 = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.priceFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.termStartDate = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.termEndDate = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.certifiedOn = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.villageCode = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.listingId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransactionCertified {
+    return {
+      dealId: isSet(object.dealId)
+        ? globalThis.String(object.dealId)
+        : isSet(object.deal_id)
+        ? globalThis.String(object.deal_id)
+        : "",
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      rightType: isSet(object.rightType)
+        ? rightTypeFromJSON(object.rightType)
+        : isSet(object.right_type)
+        ? rightTypeFromJSON(object.right_type)
+        : RightType.RIGHT_TYPE_UNSPECIFIED,
+      rightId: isSet(object.rightId)
+        ? globalThis.String(object.rightId)
+        : isSet(object.right_id)
+        ? globalThis.String(object.right_id)
+        : "",
+      ownerRecordId: isSet(object.ownerRecordId)
+        ? globalThis.String(object.ownerRecordId)
+        : isSet(object.owner_record_id)
+        ? globalThis.String(object.owner_record_id)
+        : "",
+      plotCodes: globalThis.Array.isArray(object?.plotCodes)
+        ? object.plotCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.plot_codes)
+        ? object.plot_codes.map((e: any) => globalThis.String(e))
+        : [],
+      seller: isSet(object.seller) ? Party.fromJSON(object.seller) : undefined,
+      buyer: isSet(object.buyer) ? Party.fromJSON(object.buyer) : undefined,
+      collectiveAsset: isSet(object.collectiveAsset)
+        ? globalThis.Boolean(object.collectiveAsset)
+        : isSet(object.collective_asset)
+        ? globalThis.Boolean(object.collective_asset)
+        : false,
+      mode: isSet(object.mode) ? transactionModeFromJSON(object.mode) : TransactionMode.TRANSACTION_MODE_UNSPECIFIED,
+      areaMu4: isSet(object.areaMu4)
+        ? globalThis.Number(object.areaMu4)
+        : isSet(object.area_mu4)
+        ? globalThis.Number(object.area_mu4)
+        : 0,
+      priceFen: isSet(object.priceFen)
+        ? globalThis.Number(object.priceFen)
+        : isSet(object.price_fen)
+        ? globalThis.Number(object.price_fen)
+        : 0,
+      termStartDate: isSet(object.termStartDate)
+        ? globalThis.String(object.termStartDate)
+        : isSet(object.term_start_date)
+        ? globalThis.String(object.term_start_date)
+        : "",
+      termEndDate: isSet(object.termEndDate)
+        ? globalThis.String(object.termEndDate)
+        : isSet(object.term_end_date)
+        ? globalThis.String(object.term_end_date)
+        : "",
+      certifiedOn: isSet(object.certifiedOn)
+        ? globalThis.String(object.certifiedOn)
+        : isSet(object.certified_on)
+        ? globalThis.String(object.certified_on)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+      villageCode: isSet(object.villageCode)
+        ? globalThis.String(object.villageCode)
+        : isSet(object.village_code)
+        ? globalThis.String(object.village_code)
+        : "",
+      listingId: isSet(object.listingId)
+        ? globalThis.String(object.listingId)
+        : isSet(object.listing_id)
+        ? globalThis.String(object.listing_id)
+        : "",
+    };
+  },
+
+  toJSON(message: TransactionCertified): unknown {
+    const obj: any = {};
+    if (message.dealId !== "") {
+      obj.dealId = message.dealId;
+    }
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.rightType !== RightType.RIGHT_TYPE_UNSPECIFIED) {
+      obj.rightType = rightTypeToJSON(message.rightType);
+    }
+    if (message.rightId !== "") {
+      obj.rightId = message.rightId;
+    }
+    if (message.ownerRecordId !== "") {
+      obj.ownerRecordId = message.ownerRecordId;
+    }
+    if (message.plotCodes?.length) {
+      obj.plotCodes = message.plotCodes;
+    }
+    if (message.seller !== undefined) {
+      obj.seller = Party.toJSON(message.seller);
+    }
+    if (message.buyer !== undefined) {
+      obj.buyer = Party.toJSON(message.buyer);
+    }
+    if (message.collectiveAsset !== false) {
+      obj.collectiveAsset = message.collectiveAsset;
+    }
+    if (message.mode !== TransactionMode.TRANSACTION_MODE_UNSPECIFIED) {
+      obj.mode = transactionModeToJSON(message.mode);
+    }
+    if (message.areaMu4 !== 0) {
+      obj.areaMu4 = Math.round(message.areaMu4);
+    }
+    if (message.priceFen !== 0) {
+      obj.priceFen = Math.round(message.priceFen);
+    }
+    if (message.termStartDate !== "") {
+      obj.termStartDate = message.termStartDate;
+    }
+    if (message.termEndDate !== "") {
+      obj.termEndDate = message.termEndDate;
+    }
+    if (message.certifiedOn !== "") {
+      obj.certifiedOn = message.certifiedOn;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    if (message.villageCode !== "") {
+      obj.villageCode = message.villageCode;
+    }
+    if (message.listingId !== "") {
+      obj.listingId = message.listingId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TransactionCertified>): TransactionCertified {
+    return TransactionCertified.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TransactionCertified>): TransactionCertified {
+    const message = createBaseTransactionCertified();
+    message.dealId = object.dealId ?? "";
+    message.certificateNo = object.certificateNo ?? "";
+    message.rightType = object.rightType ?? RightType.RIGHT_TYPE_UNSPECIFIED;
+    message.rightId = object.rightId ?? "";
+    message.ownerRecordId = object.ownerRecordId ?? "";
+    message.plotCodes = object.plotCodes?.map((e) => e) || [];
+    message.seller = (object.seller !== undefined && object.seller !== null)
+      ? Party.fromPartial(object.seller)
+      : undefined;
+    message.buyer = (object.buyer !== undefined && object.buyer !== null) ? Party.fromPartial(object.buyer) : undefined;
+    message.collectiveAsset = object.collectiveAsset ?? false;
+    message.mode = object.mode ?? TransactionMode.TRANSACTION_MODE_UNSPECIFIED;
+    message.areaMu4 = object.areaMu4 ?? 0;
+    message.priceFen = object.priceFen ?? 0;
+    message.termStartDate = object.termStartDate ?? "";
+    message.termEndDate = object.termEndDate ?? "";
+    message.certifiedOn = object.certifiedOn ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    message.villageCode = object.villageCode ?? "";
+    message.listingId = object.listingId ?? "";
+    return message;
+  },
+};
+
+function createBaseLoanDisbursed(): LoanDisbursed {
+  return {
+    loanId: "",
+    mortgageId: "",
+    bankCreditCode: "",
+    rightType: RightType.RIGHT_TYPE_UNSPECIFIED,
+    principalFen: 0,
+    annualRateBp: 0,
+    disbursedOn: "",
+    maturityDate: "",
+    townshipCode: "",
+  };
+}
+
+export const LoanDisbursed: MessageFns<LoanDisbursed> = {
+  encode(message: LoanDisbursed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loanId !== "") {
+      writer.uint32(10).string(message.loanId);
+    }
+    if (message.mortgageId !== "") {
+      writer.uint32(18).string(message.mortgageId);
+    }
+    if (message.bankCreditCode !== "") {
+      writer.uint32(26).string(message.bankCreditCode);
+    }
+    if (message.rightType !== RightType.RIGHT_TYPE_UNSPECIFIED) {
+      writer.uint32(32).int32(rightTypeToNumber(message.rightType));
+    }
+    if (message.principalFen !== 0) {
+      writer.uint32(40).int64(message.principalFen);
+    }
+    if (message.annualRateBp !== 0) {
+      writer.uint32(48).int32(message.annualRateBp);
+    }
+    if (message.disbursedOn !== "") {
+      writer.uint32(58).string(message.disbursedOn);
+    }
+    if (message.maturityDate !== "") {
+      writer.uint32(66).string(message.maturityDate);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(74).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoanDisbursed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoanDisbursed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mortgageId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bankCreditCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.rightType = rightTypeFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.principalFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.annualRateBp = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.disbursedOn = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.maturityDate = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoanDisbursed {
+    return {
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      mortgageId: isSet(object.mortgageId)
+        ? globalThis.String(object.mortgageId)
+        : isSet(object.mortgage_id)
+        ? globalThis.String(object.mortgage_id)
+        : "",
+      bankCreditCode: isSet(object.bankCreditCode)
+        ? globalThis.String(object.bankCreditCode)
+        : isSet(object.bank_credit_code)
+        ? globalThis.String(object.bank_credit_code)
+        : "",
+      rightType: isSet(object.rightType)
+        ? rightTypeFromJSON(object.rightType)
+        : isSet(object.right_type)
+        ? rightTypeFromJSON(object.right_type)
+        : RightType.RIGHT_TYPE_UNSPECIFIED,
+      principalFen: isSet(object.principalFen)
+        ? globalThis.Number(object.principalFen)
+        : isSet(object.principal_fen)
+        ? globalThis.Number(object.principal_fen)
+        : 0,
+      annualRateBp: isSet(object.annualRateBp)
+        ? globalThis.Number(object.annualRateBp)
+        : isSet(object.annual_rate_bp)
+        ? globalThis.Number(object.annual_rate_bp)
+        : 0,
+      disbursedOn: isSet(object.disbursedOn)
+        ? globalThis.String(object.disbursedOn)
+        : isSet(object.disbursed_on)
+        ? globalThis.String(object.disbursed_on)
+        : "",
+      maturityDate: isSet(object.maturityDate)
+        ? globalThis.String(object.maturityDate)
+        : isSet(object.maturity_date)
+        ? globalThis.String(object.maturity_date)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: LoanDisbursed): unknown {
+    const obj: any = {};
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.mortgageId !== "") {
+      obj.mortgageId = message.mortgageId;
+    }
+    if (message.bankCreditCode !== "") {
+      obj.bankCreditCode = message.bankCreditCode;
+    }
+    if (message.rightType !== RightType.RIGHT_TYPE_UNSPECIFIED) {
+      obj.rightType = rightTypeToJSON(message.rightType);
+    }
+    if (message.principalFen !== 0) {
+      obj.principalFen = Math.round(message.principalFen);
+    }
+    if (message.annualRateBp !== 0) {
+      obj.annualRateBp = Math.round(message.annualRateBp);
+    }
+    if (message.disbursedOn !== "") {
+      obj.disbursedOn = message.disbursedOn;
+    }
+    if (message.maturityDate !== "") {
+      obj.maturityDate = message.maturityDate;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoanDisbursed>): LoanDisbursed {
+    return LoanDisbursed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoanDisbursed>): LoanDisbursed {
+    const message = createBaseLoanDisbursed();
+    message.loanId = object.loanId ?? "";
+    message.mortgageId = object.mortgageId ?? "";
+    message.bankCreditCode = object.bankCreditCode ?? "";
+    message.rightType = object.rightType ?? RightType.RIGHT_TYPE_UNSPECIFIED;
+    message.principalFen = object.principalFen ?? 0;
+    message.annualRateBp = object.annualRateBp ?? 0;
+    message.disbursedOn = object.disbursedOn ?? "";
+    message.maturityDate = object.maturityDate ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    return message;
+  },
+};
+
+function createBaseLoanOverdue(): LoanOverdue {
+  return {
+    loanId: "",
+    bankCreditCode: "",
+    overdueDays: 0,
+    overdueAmountFen: 0,
+    overdueSinceDate: "",
+    asOfDate: "",
+    townshipCode: "",
+  };
+}
+
+export const LoanOverdue: MessageFns<LoanOverdue> = {
+  encode(message: LoanOverdue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loanId !== "") {
+      writer.uint32(10).string(message.loanId);
+    }
+    if (message.bankCreditCode !== "") {
+      writer.uint32(18).string(message.bankCreditCode);
+    }
+    if (message.overdueDays !== 0) {
+      writer.uint32(24).int32(message.overdueDays);
+    }
+    if (message.overdueAmountFen !== 0) {
+      writer.uint32(32).int64(message.overdueAmountFen);
+    }
+    if (message.overdueSinceDate !== "") {
+      writer.uint32(42).string(message.overdueSinceDate);
+    }
+    if (message.asOfDate !== "") {
+      writer.uint32(50).string(message.asOfDate);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(58).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoanOverdue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoanOverdue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bankCreditCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.overdueDays = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.overdueAmountFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.overdueSinceDate = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.asOfDate = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoanOverdue {
+    return {
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      bankCreditCode: isSet(object.bankCreditCode)
+        ? globalThis.String(object.bankCreditCode)
+        : isSet(object.bank_credit_code)
+        ? globalThis.String(object.bank_credit_code)
+        : "",
+      overdueDays: isSet(object.overdueDays)
+        ? globalThis.Number(object.overdueDays)
+        : isSet(object.overdue_days)
+        ? globalThis.Number(object.overdue_days)
+        : 0,
+      overdueAmountFen: isSet(object.overdueAmountFen)
+        ? globalThis.Number(object.overdueAmountFen)
+        : isSet(object.overdue_amount_fen)
+        ? globalThis.Number(object.overdue_amount_fen)
+        : 0,
+      overdueSinceDate: isSet(object.overdueSinceDate)
+        ? globalThis.String(object.overdueSinceDate)
+        : isSet(object.overdue_since_date)
+        ? globalThis.String(object.overdue_since_date)
+        : "",
+      asOfDate: isSet(object.asOfDate)
+        ? globalThis.String(object.asOfDate)
+        : isSet(object.as_of_date)
+        ? globalThis.String(object.as_of_date)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: LoanOverdue): unknown {
+    const obj: any = {};
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.bankCreditCode !== "") {
+      obj.bankCreditCode = message.bankCreditCode;
+    }
+    if (message.overdueDays !== 0) {
+      obj.overdueDays = Math.round(message.overdueDays);
+    }
+    if (message.overdueAmountFen !== 0) {
+      obj.overdueAmountFen = Math.round(message.overdueAmountFen);
+    }
+    if (message.overdueSinceDate !== "") {
+      obj.overdueSinceDate = message.overdueSinceDate;
+    }
+    if (message.asOfDate !== "") {
+      obj.asOfDate = message.asOfDate;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoanOverdue>): LoanOverdue {
+    return LoanOverdue.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoanOverdue>): LoanOverdue {
+    const message = createBaseLoanOverdue();
+    message.loanId = object.loanId ?? "";
+    message.bankCreditCode = object.bankCreditCode ?? "";
+    message.overdueDays = object.overdueDays ?? 0;
+    message.overdueAmountFen = object.overdueAmountFen ?? 0;
+    message.overdueSinceDate = object.overdueSinceDate ?? "";
+    message.asOfDate = object.asOfDate ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    return message;
+  },
+};
+
+function createBaseLoanClassified(): LoanClassified {
+  return {
+    loanId: "",
+    bankCreditCode: "",
+    previous: LoanClass.LOAN_CLASS_UNSPECIFIED,
+    current: LoanClass.LOAN_CLASS_UNSPECIFIED,
+    overdueDays: 0,
+    rule: "",
+    asOfDate: "",
+    outstandingPrincipalFen: 0,
+    townshipCode: "",
+  };
+}
+
+export const LoanClassified: MessageFns<LoanClassified> = {
+  encode(message: LoanClassified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loanId !== "") {
+      writer.uint32(10).string(message.loanId);
+    }
+    if (message.bankCreditCode !== "") {
+      writer.uint32(18).string(message.bankCreditCode);
+    }
+    if (message.previous !== LoanClass.LOAN_CLASS_UNSPECIFIED) {
+      writer.uint32(24).int32(loanClassToNumber(message.previous));
+    }
+    if (message.current !== LoanClass.LOAN_CLASS_UNSPECIFIED) {
+      writer.uint32(32).int32(loanClassToNumber(message.current));
+    }
+    if (message.overdueDays !== 0) {
+      writer.uint32(40).int32(message.overdueDays);
+    }
+    if (message.rule !== "") {
+      writer.uint32(50).string(message.rule);
+    }
+    if (message.asOfDate !== "") {
+      writer.uint32(58).string(message.asOfDate);
+    }
+    if (message.outstandingPrincipalFen !== 0) {
+      writer.uint32(64).int64(message.outstandingPrincipalFen);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(74).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoanClassified {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoanClassified();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bankCreditCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.previous = loanClassFromJSON(reader.int32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.current = loanClassFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.overdueDays = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.rule = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.asOfDate = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.outstandingPrincipalFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoanClassified {
+    return {
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      bankCreditCode: isSet(object.bankCreditCode)
+        ? globalThis.String(object.bankCreditCode)
+        : isSet(object.bank_credit_code)
+        ? globalThis.String(object.bank_credit_code)
+        : "",
+      previous: isSet(object.previous) ? loanClassFromJSON(object.previous) : LoanClass.LOAN_CLASS_UNSPECIFIED,
+      current: isSet(object.current) ? loanClassFromJSON(object.current) : LoanClass.LOAN_CLASS_UNSPECIFIED,
+      overdueDays: isSet(object.overdueDays)
+        ? globalThis.Number(object.overdueDays)
+        : isSet(object.overdue_days)
+        ? globalThis.Number(object.overdue_days)
+        : 0,
+      rule: isSet(object.rule) ? globalThis.String(object.rule) : "",
+      asOfDate: isSet(object.asOfDate)
+        ? globalThis.String(object.asOfDate)
+        : isSet(object.as_of_date)
+        ? globalThis.String(object.as_of_date)
+        : "",
+      outstandingPrincipalFen: isSet(object.outstandingPrincipalFen)
+        ? globalThis.Number(object.outstandingPrincipalFen)
+        : isSet(object.outstanding_principal_fen)
+        ? globalThis.Number(object.outstanding_principal_fen)
+        : 0,
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: LoanClassified): unknown {
+    const obj: any = {};
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.bankCreditCode !== "") {
+      obj.bankCreditCode = message.bankCreditCode;
+    }
+    if (message.previous !== LoanClass.LOAN_CLASS_UNSPECIFIED) {
+      obj.previous = loanClassToJSON(message.previous);
+    }
+    if (message.current !== LoanClass.LOAN_CLASS_UNSPECIFIED) {
+      obj.current = loanClassToJSON(message.current);
+    }
+    if (message.overdueDays !== 0) {
+      obj.overdueDays = Math.round(message.overdueDays);
+    }
+    if (message.rule !== "") {
+      obj.rule = message.rule;
+    }
+    if (message.asOfDate !== "") {
+      obj.asOfDate = message.asOfDate;
+    }
+    if (message.outstandingPrincipalFen !== 0) {
+      obj.outstandingPrincipalFen = Math.round(message.outstandingPrincipalFen);
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoanClassified>): LoanClassified {
+    return LoanClassified.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoanClassified>): LoanClassified {
+    const message = createBaseLoanClassified();
+    message.loanId = object.loanId ?? "";
+    message.bankCreditCode = object.bankCreditCode ?? "";
+    message.previous = object.previous ?? LoanClass.LOAN_CLASS_UNSPECIFIED;
+    message.current = object.current ?? LoanClass.LOAN_CLASS_UNSPECIFIED;
+    message.overdueDays = object.overdueDays ?? 0;
+    message.rule = object.rule ?? "";
+    message.asOfDate = object.asOfDate ?? "";
+    message.outstandingPrincipalFen = object.outstandingPrincipalFen ?? 0;
+    message.townshipCode = object.townshipCode ?? "";
+    return message;
+  },
+};
+
+function createBaseLoanNonPerforming(): LoanNonPerforming {
+  return {
+    loanId: "",
+    mortgageId: "",
+    bankCreditCode: "",
+    classification: LoanClass.LOAN_CLASS_UNSPECIFIED,
+    overdueDays: 0,
+    outstandingPrincipalFen: 0,
+    asOfDate: "",
+    townshipCode: "",
+    collateral: undefined,
+  };
+}
+
+export const LoanNonPerforming: MessageFns<LoanNonPerforming> = {
+  encode(message: LoanNonPerforming, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loanId !== "") {
+      writer.uint32(10).string(message.loanId);
+    }
+    if (message.mortgageId !== "") {
+      writer.uint32(18).string(message.mortgageId);
+    }
+    if (message.bankCreditCode !== "") {
+      writer.uint32(26).string(message.bankCreditCode);
+    }
+    if (message.classification !== LoanClass.LOAN_CLASS_UNSPECIFIED) {
+      writer.uint32(32).int32(loanClassToNumber(message.classification));
+    }
+    if (message.overdueDays !== 0) {
+      writer.uint32(40).int32(message.overdueDays);
+    }
+    if (message.outstandingPrincipalFen !== 0) {
+      writer.uint32(48).int64(message.outstandingPrincipalFen);
+    }
+    if (message.asOfDate !== "") {
+      writer.uint32(58).string(message.asOfDate);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(66).string(message.townshipCode);
+    }
+    if (message.collateral !== undefined) {
+      CollateralRef.encode(message.collateral, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoanNonPerforming {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoanNonPerforming();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mortgageId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bankCreditCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.classification = loanClassFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.overdueDays = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.outstandingPrincipalFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.asOfDate = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.collateral = CollateralRef.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoanNonPerforming {
+    return {
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      mortgageId: isSet(object.mortgageId)
+        ? globalThis.String(object.mortgageId)
+        : isSet(object.mortgage_id)
+        ? globalThis.String(object.mortgage_id)
+        : "",
+      bankCreditCode: isSet(object.bankCreditCode)
+        ? globalThis.String(object.bankCreditCode)
+        : isSet(object.bank_credit_code)
+        ? globalThis.String(object.bank_credit_code)
+        : "",
+      classification: isSet(object.classification)
+        ? loanClassFromJSON(object.classification)
+        : LoanClass.LOAN_CLASS_UNSPECIFIED,
+      overdueDays: isSet(object.overdueDays)
+        ? globalThis.Number(object.overdueDays)
+        : isSet(object.overdue_days)
+        ? globalThis.Number(object.overdue_days)
+        : 0,
+      outstandingPrincipalFen: isSet(object.outstandingPrincipalFen)
+        ? globalThis.Number(object.outstandingPrincipalFen)
+        : isSet(object.outstanding_principal_fen)
+        ? globalThis.Number(object.outstanding_principal_fen)
+        : 0,
+      asOfDate: isSet(object.asOfDate)
+        ? globalThis.String(object.asOfDate)
+        : isSet(object.as_of_date)
+        ? globalThis.String(object.as_of_date)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+      collateral: isSet(object.collateral) ? CollateralRef.fromJSON(object.collateral) : undefined,
+    };
+  },
+
+  toJSON(message: LoanNonPerforming): unknown {
+    const obj: any = {};
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.mortgageId !== "") {
+      obj.mortgageId = message.mortgageId;
+    }
+    if (message.bankCreditCode !== "") {
+      obj.bankCreditCode = message.bankCreditCode;
+    }
+    if (message.classification !== LoanClass.LOAN_CLASS_UNSPECIFIED) {
+      obj.classification = loanClassToJSON(message.classification);
+    }
+    if (message.overdueDays !== 0) {
+      obj.overdueDays = Math.round(message.overdueDays);
+    }
+    if (message.outstandingPrincipalFen !== 0) {
+      obj.outstandingPrincipalFen = Math.round(message.outstandingPrincipalFen);
+    }
+    if (message.asOfDate !== "") {
+      obj.asOfDate = message.asOfDate;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    if (message.collateral !== undefined) {
+      obj.collateral = CollateralRef.toJSON(message.collateral);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoanNonPerforming>): LoanNonPerforming {
+    return LoanNonPerforming.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoanNonPerforming>): LoanNonPerforming {
+    const message = createBaseLoanNonPerforming();
+    message.loanId = object.loanId ?? "";
+    message.mortgageId = object.mortgageId ?? "";
+    message.bankCreditCode = object.bankCreditCode ?? "";
+    message.classification = object.classification ?? LoanClass.LOAN_CLASS_UNSPECIFIED;
+    message.overdueDays = object.overdueDays ?? 0;
+    message.outstandingPrincipalFen = object.outstandingPrincipalFen ?? 0;
+    message.asOfDate = object.asOfDate ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    message.collateral = (object.collateral !== undefined && object.collateral !== null)
+      ? CollateralRef.fromPartial(object.collateral)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCollateralDisposed(): CollateralDisposed {
+  return {
+    disposalId: "",
+    loanId: "",
+    mortgageId: "",
+    collateral: undefined,
+    method: DisposalMethod.DISPOSAL_METHOD_UNSPECIFIED,
+    buyer: undefined,
+    priceFen: 0,
+    transferTermEndDate: "",
+    completedOn: "",
+    certificateNo: "",
+    townshipCode: "",
+  };
+}
+
+export const CollateralDisposed: MessageFns<CollateralDisposed> = {
+  encode(message: CollateralDisposed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.disposalId !== "") {
+      writer.uint32(10).string(message.disposalId);
+    }
+    if (message.loanId !== "") {
+      writer.uint32(18).string(message.loanId);
+    }
+    if (message.mortgageId !== "") {
+      writer.uint32(26).string(message.mortgageId);
+    }
+    if (message.collateral !== undefined) {
+      CollateralRef.encode(message.collateral, writer.uint32(34).fork()).join();
+    }
+    if (message.method !== DisposalMethod.DISPOSAL_METHOD_UNSPECIFIED) {
+      writer.uint32(40).int32(disposalMethodToNumber(message.method));
+    }
+    if (message.buyer !== undefined) {
+      Party.encode(message.buyer, writer.uint32(50).fork()).join();
+    }
+    if (message.priceFen !== 0) {
+      writer.uint32(56).int64(message.priceFen);
+    }
+    if (message.transferTermEndDate !== "") {
+      writer.uint32(66).string(message.transferTermEndDate);
+    }
+    if (message.completedOn !== "") {
+      writer.uint32(74).string(message.completedOn);
+    }
+    if (message.certificateNo !== "") {
+      writer.uint32(82).string(message.certificateNo);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(90).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CollateralDisposed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCollateralDisposed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.disposalId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mortgageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.collateral = CollateralRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.method = disposalMethodFromJSON(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.buyer = Party.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.priceFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.transferTermEndDate = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.completedOn = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CollateralDisposed {
+    return {
+      disposalId: isSet(object.disposalId)
+        ? globalThis.String(object.disposalId)
+        : isSet(object.disposal_id)
+        ? globalThis.String(object.disposal_id)
+        : "",
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      mortgageId: isSet(object.mortgageId)
+        ? globalThis.String(object.mortgageId)
+        : isSet(object.mortgage_id)
+        ? globalThis.String(object.mortgage_id)
+        : "",
+      collateral: isSet(object.collateral) ? CollateralRef.fromJSON(object.collateral) : undefined,
+      method: isSet(object.method) ? disposalMethodFromJSON(object.method) : DisposalMethod.DISPOSAL_METHOD_UNSPECIFIED,
+      buyer: isSet(object.buyer) ? Party.fromJSON(object.buyer) : undefined,
+      priceFen: isSet(object.priceFen)
+        ? globalThis.Number(object.priceFen)
+        : isSet(object.price_fen)
+        ? globalThis.Number(object.price_fen)
+        : 0,
+      transferTermEndDate: isSet(object.transferTermEndDate)
+        ? globalThis.String(object.transferTermEndDate)
+        : isSet(object.transfer_term_end_date)
+        ? globalThis.String(object.transfer_term_end_date)
+        : "",
+      completedOn: isSet(object.completedOn)
+        ? globalThis.String(object.completedOn)
+        : isSet(object.completed_on)
+        ? globalThis.String(object.completed_on)
+        : "",
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: CollateralDisposed): unknown {
+    const obj: any = {};
+    if (message.disposalId !== "") {
+      obj.disposalId = message.disposalId;
+    }
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.mortgageId !== "") {
+      obj.mortgageId = message.mortgageId;
+    }
+    if (message.collateral !== undefined) {
+      obj.collateral = CollateralRef.toJSON(message.collateral);
+    }
+    if (message.method !== DisposalMethod.DISPOSAL_METHOD_UNSPECIFIED) {
+      obj.method = disposalMethodToJSON(message.method);
+    }
+    if (message.buyer !== undefined) {
+      obj.buyer = Party.toJSON(message.buyer);
+    }
+    if (message.priceFen !== 0) {
+      obj.priceFen = Math.round(message.priceFen);
+    }
+    if (message.transferTermEndDate !== "") {
+      obj.transferTermEndDate = message.transferTermEndDate;
+    }
+    if (message.completedOn !== "") {
+      obj.completedOn = message.completedOn;
+    }
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CollateralDisposed>): CollateralDisposed {
+    return CollateralDisposed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CollateralDisposed>): CollateralDisposed {
+    const message = createBaseCollateralDisposed();
+    message.disposalId = object.disposalId ?? "";
+    message.loanId = object.loanId ?? "";
+    message.mortgageId = object.mortgageId ?? "";
+    message.collateral = (object.collateral !== undefined && object.collateral !== null)
+      ? CollateralRef.fromPartial(object.collateral)
+      : undefined;
+    message.method = object.method ?? DisposalMethod.DISPOSAL_METHOD_UNSPECIFIED;
+    message.buyer = (object.buyer !== undefined && object.buyer !== null) ? Party.fromPartial(object.buyer) : undefined;
+    message.priceFen = object.priceFen ?? 0;
+    message.transferTermEndDate = object.transferTermEndDate ?? "";
+    message.completedOn = object.completedOn ?? "";
+    message.certificateNo = object.certificateNo ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    return message;
+  },
+};
+
+function createBaseFundClaimPaid(): FundClaimPaid {
+  return {
+    claimId: "",
+    loanId: "",
+    bankCreditCode: "",
+    cause: LossCause.LOSS_CAUSE_UNSPECIFIED,
+    netPrincipalLossFen: 0,
+    netInterestLossFen: 0,
+    fundPayoutFen: 0,
+    fundBalanceAfterFen: 0,
+    policyVersion: 0,
+    paidOn: "",
+    townshipCode: "",
+  };
+}
+
+export const FundClaimPaid: MessageFns<FundClaimPaid> = {
+  encode(message: FundClaimPaid, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.claimId !== "") {
+      writer.uint32(10).string(message.claimId);
+    }
+    if (message.loanId !== "") {
+      writer.uint32(18).string(message.loanId);
+    }
+    if (message.bankCreditCode !== "") {
+      writer.uint32(26).string(message.bankCreditCode);
+    }
+    if (message.cause !== LossCause.LOSS_CAUSE_UNSPECIFIED) {
+      writer.uint32(32).int32(lossCauseToNumber(message.cause));
+    }
+    if (message.netPrincipalLossFen !== 0) {
+      writer.uint32(40).int64(message.netPrincipalLossFen);
+    }
+    if (message.netInterestLossFen !== 0) {
+      writer.uint32(48).int64(message.netInterestLossFen);
+    }
+    if (message.fundPayoutFen !== 0) {
+      writer.uint32(56).int64(message.fundPayoutFen);
+    }
+    if (message.fundBalanceAfterFen !== 0) {
+      writer.uint32(64).int64(message.fundBalanceAfterFen);
+    }
+    if (message.policyVersion !== 0) {
+      writer.uint32(72).int64(message.policyVersion);
+    }
+    if (message.paidOn !== "") {
+      writer.uint32(82).string(message.paidOn);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(90).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FundClaimPaid {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFundClaimPaid();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.claimId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bankCreditCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.cause = lossCauseFromJSON(reader.int32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.netPrincipalLossFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.netInterestLossFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fundPayoutFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.fundBalanceAfterFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.policyVersion = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.paidOn = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FundClaimPaid {
+    return {
+      claimId: isSet(object.claimId)
+        ? globalThis.String(object.claimId)
+        : isSet(object.claim_id)
+        ? globalThis.String(object.claim_id)
+        : "",
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      bankCreditCode: isSet(object.bankCreditCode)
+        ? globalThis.String(object.bankCreditCode)
+        : isSet(object.bank_credit_code)
+        ? globalThis.String(object.bank_credit_code)
+        : "",
+      cause: isSet(object.cause) ? lossCauseFromJSON(object.cause) : LossCause.LOSS_CAUSE_UNSPECIFIED,
+      netPrincipalLossFen: isSet(object.netPrincipalLossFen)
+        ? globalThis.Number(object.netPrincipalLossFen)
+        : isSet(object.net_principal_loss_fen)
+        ? globalThis.Number(object.net_principal_loss_fen)
+        : 0,
+      netInterestLossFen: isSet(object.netInterestLossFen)
+        ? globalThis.Number(object.netInterestLossFen)
+        : isSet(object.net_interest_loss_fen)
+        ? globalThis.Number(object.net_interest_loss_fen)
+        : 0,
+      fundPayoutFen: isSet(object.fundPayoutFen)
+        ? globalThis.Number(object.fundPayoutFen)
+        : isSet(object.fund_payout_fen)
+        ? globalThis.Number(object.fund_payout_fen)
+        : 0,
+      fundBalanceAfterFen: isSet(object.fundBalanceAfterFen)
+        ? globalThis.Number(object.fundBalanceAfterFen)
+        : isSet(object.fund_balance_after_fen)
+        ? globalThis.Number(object.fund_balance_after_fen)
+        : 0,
+      policyVersion: isSet(object.policyVersion)
+        ? globalThis.Number(object.policyVersion)
+        : isSet(object.policy_version)
+        ? globalThis.Number(object.policy_version)
+        : 0,
+      paidOn: isSet(object.paidOn)
+        ? globalThis.String(object.paidOn)
+        : isSet(object.paid_on)
+        ? globalThis.String(object.paid_on)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: FundClaimPaid): unknown {
+    const obj: any = {};
+    if (message.claimId !== "") {
+      obj.claimId = message.claimId;
+    }
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.bankCreditCode !== "") {
+      obj.bankCreditCode = message.bankCreditCode;
+    }
+    if (message.cause !== LossCause.LOSS_CAUSE_UNSPECIFIED) {
+      obj.cause = lossCauseToJSON(message.cause);
+    }
+    if (message.netPrincipalLossFen !== 0) {
+      obj.netPrincipalLossFen = Math.round(message.netPrincipalLossFen);
+    }
+    if (message.netInterestLossFen !== 0) {
+      obj.netInterestLossFen = Math.round(message.netInterestLossFen);
+    }
+    if (message.fundPayoutFen !== 0) {
+      obj.fundPayoutFen = Math.round(message.fundPayoutFen);
+    }
+    if (message.fundBalanceAfterFen !== 0) {
+      obj.fundBalanceAfterFen = Math.round(message.fundBalanceAfterFen);
+    }
+    if (message.policyVersion !== 0) {
+      obj.policyVersion = Math.round(message.policyVersion);
+    }
+    if (message.paidOn !== "") {
+      obj.paidOn = message.paidOn;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FundClaimPaid>): FundClaimPaid {
+    return FundClaimPaid.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FundClaimPaid>): FundClaimPaid {
+    const message = createBaseFundClaimPaid();
+    message.claimId = object.claimId ?? "";
+    message.loanId = object.loanId ?? "";
+    message.bankCreditCode = object.bankCreditCode ?? "";
+    message.cause = object.cause ?? LossCause.LOSS_CAUSE_UNSPECIFIED;
+    message.netPrincipalLossFen = object.netPrincipalLossFen ?? 0;
+    message.netInterestLossFen = object.netInterestLossFen ?? 0;
+    message.fundPayoutFen = object.fundPayoutFen ?? 0;
+    message.fundBalanceAfterFen = object.fundBalanceAfterFen ?? 0;
+    message.policyVersion = object.policyVersion ?? 0;
+    message.paidOn = object.paidOn ?? "";
     message.townshipCode = object.townshipCode ?? "";
     return message;
   },
