@@ -43,6 +43,14 @@ const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', '
  */
 export class Authenticator {
   private readonly key: JWTVerifyGetKey | Uint8Array;
+  /**
+   * Verified tokens → their principal, until the token expires (at most 5 minutes). A client sends
+   * the same token with every request: verifying it once saves a signature check per request, and
+   * handing back the same principal object lets the internal signer reuse its signed metadata.
+   */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private static readonly CACHE_SIZE = 10_000;
+  private static readonly CACHE_MS = 5 * 60_000;
   constructor(
     private readonly config: Pick<
       GatewayConfig,
@@ -57,12 +65,16 @@ export class Authenticator {
   async authenticate(authorization: string | null): Promise<Principal> {
     const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
     if (!match?.[1]) throw new AuthenticationError('missing bearer token');
+    const cached = this.verified.get(match[1]);
+    if (cached && cached.until > Date.now()) return cached.principal;
     let payload: unknown;
     try {
       const options = {
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
         clockTolerance: this.config.JWT_CLOCK_TOLERANCE_S ?? 30,
+        // A token that never expires is refused: expiry is what bounds a stolen token.
+        requiredClaims: ['exp'],
       };
       const verified =
         this.key instanceof Uint8Array
@@ -75,7 +87,18 @@ export class Authenticator {
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success)
       throw new AuthenticationError(`token lacks platform claims: ${claims.error.issues[0]?.message}`);
-    return principalOf(claims.data);
+    const principal = principalOf(claims.data);
+    const exp = (payload as { exp?: unknown }).exp;
+    const until = Math.min(typeof exp === 'number' ? exp * 1000 : 0, Date.now() + Authenticator.CACHE_MS);
+    if (until > Date.now()) {
+      if (this.verified.size >= Authenticator.CACHE_SIZE) {
+        // Maps iterate in insertion order: drop the oldest entry.
+        const oldest = this.verified.keys().next().value;
+        if (oldest !== undefined) this.verified.delete(oldest);
+      }
+      this.verified.set(match[1], { principal, until });
+    }
+    return principal;
   }
 }
 

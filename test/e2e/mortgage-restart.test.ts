@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../infra/src/local/ports.js';
 import {
   landContractClient,
+  OPERATOR,
   ROOT,
   registerHouseholdWithContract,
   registerIssuer,
@@ -42,7 +43,7 @@ function enterpriseCode(body: string): string {
   const sum = [...first17].reduce((s, ch, i) => s + alphabet.indexOf(ch) * (weights[i] ?? 0), 0);
   return first17 + alphabet.charAt((31 - (sum % 31)) % 31);
 }
-const BANK = enterpriseCode('MA0RSTBK1');
+const BANK = enterpriseCode('MA0RETBK1');
 bank.bank = BANK;
 
 interface Child {
@@ -83,6 +84,7 @@ let pmDb: { url: string; drop(): Promise<void> };
 let env: Record<string, string>;
 let port: number;
 let child: Child | undefined;
+let holder: pg.Client | undefined;
 const clients = new GrpcClients({ signer: new PrincipalSigner(TEST_SIGNING_KEY), defaultDeadlineMs: 15_000 });
 
 beforeAll(async () => {
@@ -104,6 +106,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
+  await holder?.end().catch(() => undefined);
   await child?.kill('SIGTERM');
   clients.close();
   await landContract?.stop();
@@ -116,11 +119,12 @@ describe('property-mortgage killed between registration and the encumbrance land
     const land = landContractClient(landContract.port);
     await registerIssuer(land.client);
     const code = await registerHouseholdWithContract(land.client, 1);
-    const contract = (await land.client.getContract({ idOrCode: code }, { principal: centre })).contract!;
+    const contract = (await land.client.getContract({ idOrCode: code }, { principal: OPERATOR })).contract!;
     land.close();
 
     // Hold the relay's leader lock: property-mortgage commits, but cannot publish yet.
-    const holder = new pg.Client({ connectionString: pmDb.url });
+    holder = new pg.Client({ connectionString: pmDb.url });
+    holder.on('error', () => undefined);
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock($1)', [RELAY_LEADER_LOCK]);
 
@@ -233,6 +237,7 @@ describe('property-mortgage killed between registration and the encumbrance land
     child = undefined;
     await holder.query('SELECT pg_advisory_unlock($1)', [RELAY_LEADER_LOCK]);
     await holder.end();
+    holder = undefined;
     child = await spawnPropertyMortgage(env, port);
 
     const encumbrances = await waitFor('the encumbrance to land after the restart', async () => {

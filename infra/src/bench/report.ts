@@ -2,6 +2,7 @@ import type { IdleResult } from './idle-rss.js';
 import type { LatencyResult } from './latency.js';
 import type { Machine } from './machine.js';
 import type { PathResult } from './outbox-throughput.js';
+import type { PairsResult } from './pairs.js';
 
 // The targets of issue 2, checked against figures of the same run.
 export const TARGETS = {
@@ -17,6 +18,7 @@ export interface BenchReport {
   outbox?: PathResult[];
   latency?: LatencyResult;
   idle?: IdleResult[];
+  pairs?: PairsResult;
 }
 
 type Row = [string, string, string, string, string, string];
@@ -93,12 +95,28 @@ function idleRows(results: IdleResult[]): Row[] {
   ]);
 }
 
+function pairsRows(r: PairsResult): Row[] {
+  const p = (x: PairsResult['first']) => `p50 ${x.p50} / p99 ${x.p99} ms (max ${x.max})`;
+  return [
+    [`commit → published, idle relay (${r.pairs} events)`, p(r.first), '', '', '', ''],
+    [
+      'commit → published, 2nd of a pair 1–4 ms later',
+      p(r.second),
+      '',
+      '',
+      'no missed wake-up',
+      `${yes(r.missedWakeups === 0)} (${r.missedWakeups} waited ≥ ${r.pollIntervalMs / 2} ms)`,
+    ],
+  ];
+}
+
 export function renderTable(report: BenchReport): string {
   const rows: Row[] = [
     ['benchmark', 'result', 'same-run baseline', 'ratio', 'target', 'met'],
     ...(report.outbox ? outboxRows(report.outbox) : []),
     ...(report.latency ? latencyRows(report.latency) : []),
     ...(report.idle ? idleRows(report.idle) : []),
+    ...(report.pairs ? pairsRows(report.pairs) : []),
   ];
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0))) ?? [];
   const line = (r: Row) =>

@@ -9,10 +9,11 @@ import { benchIdle, compiledServiceExists, type IdleResult } from '../bench/idle
 import { benchLatency } from '../bench/latency.js';
 import { describeMachine, machineLine } from '../bench/machine.js';
 import { benchOutbox } from '../bench/outbox-throughput.js';
+import { benchPairs } from '../bench/pairs.js';
 import { type BenchReport, renderTable } from '../bench/report.js';
 import { startBenchServers } from '../bench/servers.js';
 
-type Which = 'outbox' | 'latency' | 'idle';
+type Which = 'outbox' | 'latency' | 'idle' | 'pairs';
 
 interface Options {
   commands: number;
@@ -24,6 +25,7 @@ interface Options {
   warmupSeconds: number;
   pollInterval: number;
   settle: number;
+  pairs: number;
   compiled: boolean;
   paths: string;
   notify: boolean;
@@ -89,6 +91,15 @@ async function run(which: readonly Which[], opts: Options): Promise<void> {
         log,
       });
     }
+    if (which.includes('pairs')) {
+      report.pairs = await benchPairs({
+        pgUrl: servers.pgUrl,
+        natsUrl: servers.natsUrl,
+        pairs: opts.pairs,
+        pollIntervalMs: opts.pollInterval,
+        log,
+      });
+    }
     if (which.includes('idle')) {
       const idle: IdleResult[] = [];
       const settings = { pgUrl: servers.pgUrl, natsUrl: servers.natsUrl, settleSeconds: opts.settle, log };
@@ -135,6 +146,7 @@ const program = new Command()
     1000,
   )
   .option('--settle <s>', 'idle: seconds between healthy and the reading', int('settle', 600), 10)
+  .option('--pairs <n>', 'pairs: command pairs to time', int('pairs', 1000), 40)
   .option('--no-compiled', 'idle: skip the compiled (dist) service even when it exists')
   .option(
     '--pg <setting=value>',
@@ -163,6 +175,10 @@ program
   .command('idle')
   .description('idle RSS of a land-contract process')
   .action(action(['idle']));
+program
+  .command('pairs')
+  .description('relay wake-ups: commit-to-publish latency of two commands 1–4 ms apart (not in all)')
+  .action(action(['pairs']));
 program
   .command('all', { isDefault: true })
   .description('all three (default)')

@@ -51,7 +51,6 @@ export const bankCode = (body: string) => {
 };
 export const BANK_A = bankCode('MA0BANKA1');
 export const BANK_B = bankCode('MA0BANKB1');
-export const STORAGE_CO = bankCode('MA0STORE1');
 export const COLLECTIVE = makeCollectiveOrgCode('VILLAGE', '130881', 'MA0000001');
 
 export const leadUnitB: Principal = { sub: 'user:supply-coop', role: 'LEAD_UNIT', track: 'B' };

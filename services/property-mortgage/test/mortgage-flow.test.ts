@@ -539,4 +539,180 @@ describe('mortgage registration flow (against real PostgreSQL and NATS)', () => 
     );
     expect(out.rules).toContain('VALUATION_EXPIRED');
   });
+  it('a transferee mortgages a circulated management right only with the contractor’s written consent', async () => {
+    const contract = newId();
+    const contractor = newId();
+    const transferee = newId();
+    const circulationId = newId();
+    const circulationEnd = addMonths(h.clock.today(), 60);
+    h.stub.addContract(contract, contractor, {
+      circulatedRights: [
+        {
+          circulationId,
+          transferee: {
+            kind: 'TRANSFEREE_KIND_HOUSEHOLD',
+            name: '种粮大户',
+            creditCode: '',
+            residentId: residentId(30),
+            householdId: transferee,
+            memberOfCollective: true,
+          },
+          plots: [],
+          areaMu4: 50_000,
+          termStartDate: '2024-01-01',
+          termEndDate: circulationEnd,
+          remaining: undefined,
+          securableUntilDate: circulationEnd,
+          encumbrances: [],
+          securedTotalFen: 0,
+        },
+      ],
+    });
+    const collateral = {
+      rightType: 'RIGHT_TYPE_LAND_MANAGEMENT' as const,
+      rightId: contract,
+      plotCodes: [],
+      circulationId,
+    };
+    const { valuation: v } = await h.client.recordValuation(
+      {
+        collateral,
+        method: 'VALUATION_METHOD_NEGOTIATED',
+        basis: 'VALUATION_BASIS_INCOME',
+        basisNote: '流转合同剩余租期收益',
+        valueFen: 1_000_000,
+        appraiser: { name: '借贷双方协商', creditCode: '', licenceNo: '' },
+        valuedOn: '',
+        validUntilDate: addDays(h.clock.today(), 30),
+        reportNo: '',
+        bankCreditCode: '',
+        context: change(),
+      },
+      { principal: leadUnitB },
+    );
+    const request = {
+      ...application(ids['productA']!, contract, transferee, v!.id, 500_000),
+      collateral,
+      mortgagor: household(30, transferee),
+    };
+    expect((await refusal(h.client.applyForMortgage(request, { principal: bankA }))).rules).toEqual([
+      'CONTRACTOR_CONSENT_REQUIRED',
+    ]);
+    const consent = {
+      kind: 'DOCUMENT_KIND_CONTRACTOR_WRITTEN_CONSENT' as const,
+      number: '同意书 2026-5',
+      title: '',
+      issuedBy: '农户1',
+      issuedOn: '',
+    };
+    const { mortgage } = await h.client.applyForMortgage(
+      { ...request, documents: [...complete, consent] },
+      { principal: bankA },
+    );
+    expect(mortgage?.collateralCheck).toMatchObject({
+      heldByTransferee: true,
+      securableUntilDate: circulationEnd,
+    });
+    // The contractor is not the one holding the management right now.
+    const byContractor = await refusal(
+      h.client.applyForMortgage(
+        {
+          ...request,
+          collateral: { ...collateral, circulationId: '' },
+          mortgagor: household(31, transferee),
+        },
+        { principal: bankA },
+      ),
+    );
+    expect(byContractor.rules).toContain('VALUATION_OF_OTHER_COLLATERAL');
+  });
+
+  it('sells to a storage company (收储): only a storage company buys, and a surplus goes back to the mortgagor', async () => {
+    const contract = newId();
+    const holder = newId();
+    h.stub.addContract(contract, holder);
+    const v = await valuation(contract, addDays(h.clock.today(), 60), 2_000_000);
+    const { mortgage } = await h.client.applyForMortgage(
+      application(ids['productA']!, contract, holder, v.id, 1_000_000),
+      { principal: bankA },
+    );
+    await h.client.reviewMortgageApplication(
+      { mortgageId: mortgage!.id, approve: true, note: '', context: change() },
+      { principal: leadUnitB },
+    );
+    await h.client.registerMortgage(
+      { mortgageId: mortgage!.id, context: change() },
+      { principal: leadUnitB },
+    );
+    const { loan } = await h.client.disburseLoan(
+      {
+        mortgageId: mortgage!.id,
+        principalFen: 800_000,
+        annualRateBp: 500,
+        disbursedOn: h.clock.today(),
+        termMonths: 12,
+        method: 'REPAYMENT_METHOD_INTEREST_ONLY_BULLET',
+        periodMonths: 3,
+        context: change(),
+      },
+      { principal: bankA },
+    );
+    h.clock.advance(200);
+    await h.client.classifyLoans({ asOfDate: '' }, { principal: leadUnitB });
+    const { disposal } = await h.client.startDisposal(
+      {
+        loanId: loan!.id,
+        method: 'DISPOSAL_METHOD_STORAGE_ACQUISITION',
+        reservePriceFen: 900_000,
+        depositFen: 0,
+        opensOn: h.clock.today(),
+        closesOn: h.clock.today(),
+        transferTermEndDate: '',
+        context: change(),
+      },
+      { principal: bankA },
+    );
+    const complete = (buyer: ReturnType<typeof household>, priceFen: number) =>
+      h.client.completeDisposal(
+        { disposalId: disposal!.id, buyer, priceFen, costsFen: 10_000, completedOn: '', context: change() },
+        { principal: leadUnitB },
+      );
+    expect((await refusal(complete(household(40, ''), 1_000_000))).rules).toEqual([
+      'BUYER_NOT_STORAGE_COMPANY',
+    ]);
+    const storage = {
+      kind: 'PARTY_KIND_STORAGE_COMPANY' as const,
+      name: '平泉市农村产权收储有限公司',
+      idNumber: BANK_B,
+      householdId: '',
+    };
+    expect((await refusal(complete(storage, 899_999))).rules).toEqual(['PRICE_BELOW_RESERVE']);
+    const done = await complete(storage, 1_000_000);
+    const d = done.disposal!;
+    expect(done.loan?.status).toBe('LOAN_STATUS_SETTLED');
+    expect(d.appliedPrincipalFen).toBe(800_000);
+    expect(d.surplusFen).toBe(990_000 - d.appliedInterestFen - 800_000);
+    expect(d.recoveryRateBp).toBe(10_000);
+    expect(
+      (
+        await refusal(
+          h.client.claimCompensation(
+            {
+              loanId: loan!.id,
+              cause: 'LOSS_CAUSE_ORDINARY',
+              insurerRecoveredFen: 0,
+              guarantorRecoveredFen: 0,
+              context: change(),
+            },
+            { principal: leadUnitB },
+          ),
+        )
+      ).rules,
+    ).toEqual(['CLAIM_BEFORE_DISPOSAL']);
+    const { mortgage: released } = await h.client.releaseMortgage(
+      { mortgageId: mortgage!.id, context: change() },
+      { principal: leadUnitB },
+    );
+    expect(released?.releaseReason).toBe('REPAID');
+  });
 });

@@ -77,8 +77,8 @@ export function listScope(principal: Principal, banked: boolean): ListScope {
     return banked && principal.bank ? { nothing: false, bank: principal.bank } : { nothing: true };
   }
   if (principal.role === 'TOWNSHIP_OFFICIAL') return { nothing: false, townships: principal.townships ?? [] };
-  if (principal.role === 'VILLAGE_TASK_FORCE')
-    return { nothing: false, townships: [...new Set((principal.villages ?? []).map((v) => v.slice(0, 9)))] };
+  // A village task force keeps its village's verification and ledgers; mortgages and loans are not theirs.
+  if (principal.role === 'VILLAGE_TASK_FORCE') return { nothing: true };
   if (canRead(principal, { track: TRACK })) return { nothing: false };
   return { nothing: true };
 }

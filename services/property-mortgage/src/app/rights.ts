@@ -33,7 +33,7 @@ import { DealEntity, type DealRow, ListingEntity, RegisteredRightEntity } from '
 import { assertCentreWrite, assertMayRead, mayReadPublic, seesPersonalData } from './access.js';
 import { todayOf } from './context.js';
 import { dealToMsg, listingToMsg, registeredRightToMsg } from './mapping.js';
-import { invalidIfAny, nextNumber, refuse, refuseIfAny, yearOf } from './support.js';
+import { invalid, invalidIfAny, nextNumber, refuse, refuseIfAny, yearOf } from './support.js';
 
 const partyJson = (p: Party) => ({
   kind: p.kind,
@@ -220,7 +220,8 @@ export interface DealInput {
   rightId: string;
   plotCodes: string[];
   ownerRecordId: string;
-  seller: Party;
+  /** Taken from the listing when there is one. */
+  seller: Party | undefined;
   buyer: Party;
   villageCode: string;
   collectiveAsset: boolean;
@@ -248,6 +249,8 @@ export async function recordDeal(em: EntityManager, ctx: CommandContext, input: 
     invalidIfAny([violation('LISTING_NOT_FOUND', 'listingId', `No listing ${input.listingId}.`)]);
   const villageCode = listing?.villageCode ?? input.villageCode;
   const seller = listing ? { ...listing.seller, kind: listing.seller.kind as Party['kind'] } : input.seller;
+  if (!seller)
+    invalid([violation('SELLER_REQUIRED', 'seller', 'Name the seller, or record the deal on its listing.')]);
   const v: RuleViolation[] = [
     ...validateParty(seller, 'seller'),
     ...validateParty(input.buyer, 'buyer'),
@@ -266,8 +269,7 @@ export async function recordDeal(em: EntityManager, ctx: CommandContext, input: 
   const township = villageCode.slice(0, 9);
   assertCentreWrite(ctx.principal, township);
   const rules: RuleViolation[] = [];
-  const collectiveAsset =
-    listing?.collectiveAsset ?? (input.collectiveAsset || input.seller.kind === 'COLLECTIVE');
+  const collectiveAsset = listing?.collectiveAsset ?? (input.collectiveAsset || seller.kind === 'COLLECTIVE');
   if (collectiveAsset && !listing) {
     rules.push(
       violation(

@@ -232,9 +232,7 @@ export function propertyMortgageHandlers(
         rightId: request.rightId,
         plotCodes: request.plotCodes,
         ownerRecordId: request.ownerRecordId,
-        seller: listed
-          ? (optionalPartyOf(request.seller, 'seller') ?? partyOf(request.buyer, 'buyer'))
-          : partyOf(request.seller, 'seller'),
+        seller: listed ? optionalPartyOf(request.seller, 'seller') : partyOf(request.seller, 'seller'),
         buyer: partyOf(request.buyer, 'buyer'),
         villageCode: request.villageCode,
         collectiveAsset: request.collectiveAsset,

@@ -1,0 +1,43 @@
+import { ExtensionServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/extension';
+import { RegisterImportServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/import';
+import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
+import { ensureDatabase, GrpcClients, PrincipalSigner, startService } from '@pingquan/kit';
+import { configSchema, landContractModule } from '@pingquan/land-contract';
+import pg from 'pg';
+import { generateCity } from '../seed/dataset.js';
+import { villageRegisterCsv } from '../seed/import-load.js';
+import { startBenchServers } from './servers.js';
+import { SEED_PRINCIPAL } from '../seed/load.js';
+
+const N = Number(process.env['VILLAGES'] ?? 20);
+const servers = await startBenchServers();
+const u = new URL(servers.pgUrl); u.pathname = '/prof'; await ensureDatabase(u.toString());
+const key = 'k'.repeat(40);
+const svc = await startService(landContractModule, configSchema.parse({ DATABASE_URL: u.toString(), NATS_URL: servers.natsUrl, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', PQ_INTERNAL_SIGNING_KEY: key, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn' }));
+const clients = new GrpcClients({ signer: new PrincipalSigner(key) });
+const addr = `127.0.0.1:${svc.port}`;
+const lc = clients.create(LandContractServiceDefinition, addr); const imp = clients.create(RegisterImportServiceDefinition, addr); const ext = clients.create(ExtensionServiceDefinition, addr);
+const opts = { principal: SEED_PRINCIPAL };
+const villages: string[] = [];
+let i = 0;
+let t = Date.now();
+for (const v of generateCity('full')) {
+  if (i++ >= N) break;
+  villages.push(v.village.code);
+  await lc.registerIssuer({ ...v.issuer, context: { reason: 'p', documentRef: '', idempotencyKey: '' } }, opts);
+  const r = await imp.importRegisterCsv({ villageCode: v.village.code, csv: Buffer.from(villageRegisterCsv(v)), dryRun: false, fileName: 'x', context: { reason: 'p', documentRef: '', idempotencyKey: '' } }, opts);
+  if (r.outcome !== 'IMPORT_OUTCOME_IMPORTED') throw new Error(JSON.stringify(r.errors.slice(0, 3)));
+}
+console.log('import', Date.now() - t);
+const sql = new pg.Client({ connectionString: u.toString() }); await sql.connect();
+while (Number((await sql.query('select count(*) n from pq_outbox where published_at is null')).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 100));
+console.log('import published', Date.now() - t);
+await sql.query('vacuum analyze');
+t = Date.now();
+for (const v of villages) await ext.startExtensionBatch({ scopeCode: v, resolution: { body: 'COLLECTIVE_RESOLUTION_BODY_MEMBER_MEETING', matter: 'CONTRACT_EXTENSION', meetingDate: '2025-03-20', noticeDate: '2025-03-05', totalMembers: 9, attending: 9, votesFor: 9, votesAgainst: 0, documentRef: `${v}-r` }, asOfDate: '2025-06-01', context: { reason: 'p', documentRef: '', idempotencyKey: '' } }, opts);
+while (Number((await sql.query(`select count(*) n from extension_batch where status <> 'COMPLETED'`)).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 50));
+console.log('extension committed', Date.now() - t, (await sql.query('select sum(extended_count) n from extension_batch')).rows[0].n);
+while (Number((await sql.query('select count(*) n from pq_outbox where published_at is null')).rows[0].n) > 0) await new Promise((r) => setTimeout(r, 50));
+console.log('extension published', Date.now() - t);
+await sql.end(); clients.close(); await svc.stop(); await servers.stop();
+process.exit(0);
