@@ -643,6 +643,8 @@ describe('environment contract', () => {
       } else {
         expect(envValue(env, 'GRPC_PORT')).toBe('50051');
         expect(secretRef(env, 'DATABASE_URL')).toEqual({ name: `pingquan-${name}-database`, key: 'url' });
+        // Services call each other (property-mortgage checks collateral in land-contract).
+        expect(envValue(env, 'LAND_CONTRACT_GRPC_URL')).toBe(`dns:///${prefix}-land-contract:50051`);
       }
     }
     for (const job of ofKind(manifests, Job.is)) {

@@ -251,13 +251,15 @@ GATEWAY_MODE: {{ $c.mode | quote }}
 JWT_ISSUER: {{ required "components.gateway.jwt.issuer is required" $c.jwt.issuer | quote }}
 JWT_AUDIENCE: {{ required "components.gateway.jwt.audience is required" $c.jwt.audience | quote }}
 JWT_JWKS_URL: {{ required "components.gateway.jwt.jwksUrl is required" $c.jwt.jwksUrl | quote }}
+{{- else }}
+GRPC_PORT: {{ include "pingquan.grpcPort" $root | quote }}
+{{- end }}
+{{- /* Every component learns every enabled service's address: the gateway calls all of them, and
+       services call each other (property-mortgage checks collateral in land-contract). */}}
 {{- range $svc := splitList "," (include "pingquan.enabledServices" $root) }}
 {{- if $svc }}
 {{ include "pingquan.upperSnake" $svc }}_GRPC_URL: {{ printf "dns:///%s:%s" (include "pingquan.name" (dict "root" $root "suffix" $svc)) (include "pingquan.grpcPort" $root) | quote }}
 {{- end }}
-{{- end }}
-{{- else }}
-GRPC_PORT: {{ include "pingquan.grpcPort" $root | quote }}
 {{- end }}
 {{- end -}}
 
