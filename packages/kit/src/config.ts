@@ -36,7 +36,7 @@ export const serviceEnvShape = {
   MIGRATE_ON_START: bool.default(false),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
-  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   /** Published outbox rows are kept this long for inspection, then pruned. */
   OUTBOX_RETENTION_HOURS: z.coerce
     .number()

@@ -22,6 +22,7 @@ import {
   streamName,
   streamSettingsFromEnv,
 } from './nats.js';
+import { transactionWroteOutbox } from './outbox.js';
 import { PrincipalSigner, PrincipalVerifier } from './principal.js';
 import { OutboxRelay } from './relay.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
@@ -130,6 +131,12 @@ export async function startService<C extends ServiceEnv>(
     });
     relay.start();
     cleanups.push(() => relay.stop());
+    // Wake the relay the moment a transaction that wrote outbox rows commits.
+    orm.em.getEventManager().registerSubscriber({
+      afterTransactionCommit: (args) => {
+        if (transactionWroteOutbox(args.transaction)) relay.committed();
+      },
+    });
 
     const consumers = (module.subscriptions?.(runtime) ?? []).map(
       (sub) =>

@@ -89,7 +89,19 @@ class KitPolicies20261126 extends Migration {
   }
 }
 
+/**
+ * No NOTIFY inside writing transactions: PostgreSQL serialises the commits of notifying transactions
+ * on a global lock. The relay is woken after commit instead (see OutboxRelay.committed).
+ */
+class KitOutboxWakeAfterCommit20261126 extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('DROP TRIGGER IF EXISTS pq_outbox_notify ON pq_outbox');
+    this.addSql('DROP FUNCTION IF EXISTS pq_outbox_notify()');
+  }
+}
+
 export const kitMigrations: MigrationObject[] = [
   { name: 'KitTables20261126', class: KitTables20261126 },
   { name: 'KitPolicies20261126', class: KitPolicies20261126 },
+  { name: 'KitOutboxWakeAfterCommit20261126', class: KitOutboxWakeAfterCommit20261126 },
 ];

@@ -6,6 +6,16 @@ import { newId } from './ids.js';
 import type { Principal } from './principal.js';
 import { injectContext } from './telemetry.js';
 
+/**
+ * Transactions that wrote outbox rows; the service host wakes the relay when one of them commits.
+ * Keyed by the transaction object MikroORM passes to its afterTransactionCommit event.
+ */
+const wroteOutbox = new WeakSet<object>();
+
+export function transactionWroteOutbox(transaction: unknown): boolean {
+  return typeof transaction === 'object' && transaction !== null && wroteOutbox.has(transaction);
+}
+
 /** Who is changing what, and why: carried through a use case into the audit log and the events. */
 export interface CommandContext {
   principal: Principal;
@@ -128,28 +138,32 @@ export async function recordChanges(
       state: change.state ?? null,
     });
   }
-  if (outbox.length > 0) {
-    await execInTransaction(
-      em,
-      `INSERT INTO pq_outbox (id, subject, event_type, aggregate_type, aggregate_id, township_code, envelope, headers)
-       SELECT r.id, r.subject, r.event_type, r.aggregate_type, r.aggregate_id, r.township_code,
-              decode(r.envelope, 'base64'), r.headers
-       FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
-            aggregate_id text, township_code text, envelope text, headers jsonb)`,
-      [JSON.stringify(outbox)],
-    );
-  }
-  await execInTransaction(
-    em,
-    `INSERT INTO pq_audit_log (aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
+  // One statement for both tables: one round trip per command, however many changes it makes.
+  const auditInsert = `INSERT INTO pq_audit_log (aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
             effective_on, reason, document_ref, trace_id, event_id, state)
      SELECT r.aggregate_type, r.aggregate_id, r.aggregate_version, r.action, r.actor_subject, r.actor_role, r.at,
             r.effective_on, r.reason, r.document_ref, r.trace_id, r.event_id, r.state
      FROM jsonb_to_recordset(?::jsonb) AS r(aggregate_type text, aggregate_id text, aggregate_version bigint,
           action text, actor_subject text, actor_role text, at timestamptz, effective_on date, reason text,
-          document_ref text, trace_id text, event_id uuid, state jsonb)`,
-    [JSON.stringify(audit)],
-  );
+          document_ref text, trace_id text, event_id uuid, state jsonb)`;
+  if (outbox.length > 0) {
+    await execInTransaction(
+      em,
+      `WITH outbox AS (
+         INSERT INTO pq_outbox (id, subject, event_type, aggregate_type, aggregate_id, township_code, envelope, headers)
+         SELECT r.id, r.subject, r.event_type, r.aggregate_type, r.aggregate_id, r.township_code,
+                decode(r.envelope, 'base64'), r.headers
+         FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
+              aggregate_id text, township_code text, envelope text, headers jsonb)
+       )
+       ${auditInsert}`,
+      [JSON.stringify(outbox), JSON.stringify(audit)],
+    );
+    const transaction = em.getTransactionContext();
+    if (transaction) wroteOutbox.add(transaction);
+  } else {
+    await execInTransaction(em, auditInsert, [JSON.stringify(audit)]);
+  }
   return eventIds;
 }
 

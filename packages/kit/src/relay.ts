@@ -29,6 +29,10 @@ interface OutboxRow {
   created_at: Date;
 }
 
+// A publish in flight when NATS dies would otherwise hold the whole round for long; a short timeout
+// lets the round fail and retry (the message id makes the retry safe).
+const PUBLISH_TIMEOUT_MS = 3_000;
+
 // The same key in every service is fine: each service has its own database.
 const LEADER_LOCK_KEY = 7_161_953;
 
@@ -40,7 +44,11 @@ const LEADER_LOCK_KEY = 7_161_953;
  * Order: rows are read oldest first and at most one row per aggregate is in flight per round, so a
  * failed publish can never let a later event of the same aggregate overtake it. Only one relay per
  * database publishes at a time (a PostgreSQL advisory lock), so replicas do not interleave.
- * Wake-up: LISTEN/NOTIFY from the insert trigger, with polling as the fallback.
+ * Wake-up: a command that wrote outbox rows wakes the relay of its own process as soon as it commits
+ * (`committed()`), and sends one coalesced NOTIFY after its commit, which the leader relay — maybe in
+ * another replica — receives through LISTEN. Polling is the fallback. The NOTIFY is deliberately not
+ * sent inside the writing transaction (no trigger): PostgreSQL holds a cluster-wide lock from a
+ * notifying transaction's commit until it is flushed, which serialised every command's commit.
  */
 export class OutboxRelay {
   private client: pg.Client | undefined;
@@ -48,6 +56,11 @@ export class OutboxRelay {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Set by a wake-up that arrives while a round is running, so the next sleep does not lose it. */
+  private wakePending = false;
+  private notifier: pg.Client | undefined;
+  private notifyInFlight = false;
+  private notifyAgain = false;
   private lastPrune = 0;
   private oldestPendingMs = 0;
   private readonly js: JetStreamClient;
@@ -61,7 +74,7 @@ export class OutboxRelay {
   publishedCount = 0;
 
   constructor(private readonly options: RelayOptions) {
-    this.js = jetstream(options.nc, { timeout: 10_000 });
+    this.js = jetstream(options.nc, { timeout: PUBLISH_TIMEOUT_MS });
     meter()
       .createObservableGauge('pq_outbox_lag_seconds', {
         description: 'Age of the oldest unpublished outbox event at the last read',
@@ -80,6 +93,60 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.closeClient();
+    const notifier = this.notifier;
+    this.notifier = undefined;
+    await notifier?.end().catch(() => undefined);
+  }
+
+  /**
+   * A transaction that wrote outbox rows has committed in this process: wake this relay now, and tell
+   * the leader relay (wherever it runs) with one NOTIFY — at most one in flight, coalescing bursts.
+   */
+  committed(): void {
+    this.signal();
+    // The leader is this process: it is awake already, nobody else needs telling.
+    if (this.leader) return;
+    if (this.notifyInFlight) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifyInFlight = true;
+    void this.sendNotify().finally(() => {
+      this.notifyInFlight = false;
+      if (this.notifyAgain && !this.stopping) {
+        this.notifyAgain = false;
+        this.committed();
+      }
+    });
+  }
+
+  private signal(): void {
+    this.wakePending = true;
+    this.wake?.();
+  }
+
+  private async sendNotify(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if (!this.notifier) {
+        const client = new pg.Client({
+          connectionString: this.options.databaseUrl,
+          application_name: 'pq-outbox-notify',
+        });
+        client.on('error', () => {
+          this.notifier = undefined;
+        });
+        await client.connect();
+        this.notifier = client;
+      }
+      await this.notifier.query("SELECT pg_notify('pq_outbox', '')");
+    } catch (error) {
+      // Polling will still find the rows; a failed wake-up only costs latency.
+      this.options.logger.debug({ err: error }, 'outbox notify failed');
+      const broken = this.notifier;
+      this.notifier = undefined;
+      await broken?.end().catch(() => undefined);
+    }
   }
 
   /** Age in milliseconds of the oldest unpublished event seen at the last read. */
@@ -125,7 +192,7 @@ export class OutboxRelay {
         this.client = undefined;
         this.wake?.();
       });
-      client.on('notification', () => this.wake?.());
+      client.on('notification', () => this.signal());
       await client.connect();
       this.client = client;
     }
@@ -149,6 +216,8 @@ export class OutboxRelay {
   private async publishBatch(): Promise<boolean> {
     const client = this.client;
     if (!client) return false;
+    // Anything committed after this point is seen by the next round.
+    this.wakePending = false;
     const { rows } = await client.query<OutboxRow>(
       `SELECT seq, id, subject, event_type, aggregate_id, township_code, envelope, headers, created_at
        FROM pq_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
@@ -197,7 +266,11 @@ export class OutboxRelay {
           'Pq-Event-Type': row.event_type,
           'Pq-Township': row.township_code,
         });
-        const ack = await this.js.publish(subject, row.envelope, { msgID: row.id, headers, timeout: 10_000 });
+        const ack = await this.js.publish(subject, row.envelope, {
+          msgID: row.id,
+          headers,
+          timeout: PUBLISH_TIMEOUT_MS,
+        });
         if (ack.duplicate) this.duplicates.add(1);
       },
     );
@@ -214,6 +287,7 @@ export class OutboxRelay {
 
   private sleep(ms: number): Promise<void> {
     if (this.stopping) return Promise.resolve();
+    if (this.wakePending) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
