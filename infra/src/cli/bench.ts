@@ -141,7 +141,7 @@ const program = new Command()
   .option('--warmup-seconds <n>', 'latency: warm-up seconds', int('warmup-seconds', 60), 3)
   .option(
     '--poll-interval <ms>',
-    'latency: relay polling fallback (service default 1000)',
+    'latency, pairs: relay polling fallback (service default 1000)',
     int('poll-interval', 60_000),
     1000,
   )

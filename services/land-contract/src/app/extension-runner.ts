@@ -96,12 +96,10 @@ async function extendChunk(
 ): Promise<ChunkOutcome> {
   const policy = batch.policy as ExtensionPolicy;
   const rows = await selectChunk(em, batch.scope_code, batch.cursor, chunkSize, true);
-  mark('select');
   const encumbrances = await encumbrancesOf(
     em,
     rows.map((r) => r.id),
   );
-  mark('encumbrances');
   const decided = decideChunk(rows, encumbrances, batch.scope_code, batch.as_of, policy);
 
   const ctx: CommandContext = {
@@ -239,16 +237,13 @@ async function extendChunk(
     });
   }
 
-  mark('decide+plots');
   const changed = await updateExtendedContracts(em, updates, now);
-  mark('update');
   if (changed !== updates.length) {
     throw new Error(
       `extension chunk of batch ${batch.id}: ${updates.length} contracts decided, ${changed} updated; retrying the chunk`,
     );
   }
   await insertAmendments(em, amendments, now);
-  mark('amend');
   await insertSkips(em, skips);
   const completed = rows.length < chunkSize;
   await advanceBatch(
@@ -280,10 +275,7 @@ async function extendChunk(
       });
     }
   }
-  mark('advance');
   await recordChanges(em, ctx, changes);
-  mark('record');
-  if (process.env['PQ_PROFILE']) process.stderr.write(`${rows.length} ${T.slice(1).map(([n, t], i) => `${n}=${(t - (T[i]?.[1] ?? 0)).toFixed(0)}`).join(' ')}\n`);
   return { kind: 'CHUNK', batchId: batch.id, processed: rows.length, extended: updates.length, completed };
 }
 
