@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
-import { currentTraceId, type GrpcClients, type Logger, type Principal, withSpan } from '@pingquan/kit';
+import {
+  currentTraceId,
+  type GrpcClients,
+  type Logger,
+  type Principal,
+  READINESS,
+  withSpan,
+} from '@pingquan/kit';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type AuditSink, auditPlugin, loggerAuditSink, RequestAudit, recordIdReads } from './audit.js';
@@ -149,7 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     if (path === '/readyz') {
-      const ready = await readiness(downstream, live);
+      const ready = await readiness(options.clients, config, live);
       res.writeHead(ready.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(ready));
       return;
     }
@@ -211,22 +218,22 @@ export function createGateway(options: GatewayOptions): Gateway {
 
 /** Ready when every downstream service answers its health check; reports the live feed's streams. */
 async function readiness(
-  downstream: Downstream,
+  clients: GrpcClients,
+  config: GatewayConfig,
   live: LiveFeed | undefined,
 ): Promise<{ ok: boolean; services: Record<string, string>; liveEvents: Record<string, string> | 'off' }> {
+  // Every downstream service's readiness entry on the standard gRPC health service.
+  const targets = Object.entries(config).filter(
+    (entry): entry is [string, string] => entry[0].endsWith('_GRPC_URL') && typeof entry[1] === 'string',
+  );
   const services: Record<string, string> = {};
   await Promise.all(
-    Object.entries(downstream).map(async ([name, client]) => {
-      const probe = (client as Partial<Downstream['landContract']>).getIssuer;
-      if (typeof probe !== 'function') return;
-      try {
-        // Any answer, even NOT_FOUND, proves the service is up and reachable.
-        await probe({ idOrCode: '00000000000000' }, { deadline: 1000 });
-        services[name] = 'ok';
-      } catch (error) {
-        const code = (error as { code?: number }).code;
-        services[name] = code === 5 || code === 16 || code === 3 ? 'ok' : 'unavailable';
-      }
+    targets.map(async ([key, address]) => {
+      const name = key
+        .replace(/_GRPC_URL$/, '')
+        .toLowerCase()
+        .replaceAll('_', '-');
+      services[name] = (await clients.isServing(address, 1000, READINESS)) ? 'ok' : 'unavailable';
     }),
   );
   return {

@@ -116,7 +116,10 @@ describe('operations endpoints', () => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ok: true, services: { landContract: 'ok' } });
+    expect(await ready.json()).toMatchObject({
+      ok: true,
+      services: { 'land-contract': 'ok', 'property-mortgage': 'ok' },
+    });
   });
 
   it('serves GraphiQL in development with an example operation for each view', async () => {

@@ -30,6 +30,9 @@ import {
 } from './principal.js';
 import { currentTraceId } from './telemetry.js';
 
+// grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the package does not export the enum).
+const SERVING = 1;
+
 /** Health-service name that Kubernetes readiness probes check. */
 export const READINESS = 'readiness';
 
@@ -206,14 +209,22 @@ export class GrpcClients {
     }) as Client<D, InternalCallOptions>;
   }
 
+  /** Whether the server at `address` reports SERVING on the standard health service right now. */
+  async isServing(address: string, timeoutMs = 1000, service = ''): Promise<boolean> {
+    const health = createClientFactory().create(HealthDefinition, this.channel(address));
+    try {
+      const res = await health.check({ service }, { signal: AbortSignal.timeout(timeoutMs) });
+      return res.status === SERVING;
+    } catch {
+      return false;
+    }
+  }
+
   close(): void {
     for (const channel of this.channels.values()) channel.close();
     this.channels.clear();
   }
 }
-
-// grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING (the package does not export the enum).
-const SERVING = 1;
 
 /** Waits until a gRPC server reports SERVING on the standard health service. */
 export async function waitForHealthy(address: string, timeoutMs: number, service = ''): Promise<void> {

@@ -41,6 +41,22 @@ import {
 import { TRACK } from './context.js';
 import { contractToMsg, householdToMsg, issuerToMsg } from './mapping.js';
 
+/**
+ * A lookup by id (UUID) or by the record's national code. Anything else is bad input, refused here
+ * rather than sent to the database as a malformed UUID.
+ */
+function lookupKey(idOrCode: string, codeDigits: number): { code: string } | { id: string } {
+  if (new RegExp(`^\\d{${codeDigits}}$`).test(idOrCode)) return { code: idOrCode };
+  if (isUuid(idOrCode)) return { id: idOrCode };
+  throw new InvalidInputError([
+    violation(
+      'ID_OR_CODE_FORMAT',
+      'idOrCode',
+      `Give a UUID or a ${codeDigits}-digit code, got '${idOrCode.slice(0, 40)}'.`,
+    ),
+  ]);
+}
+
 const scopeOfVillage = (villageCode: string) => ({
   track: TRACK,
   villageCode,
@@ -106,10 +122,7 @@ export async function getIssuer(
   principal: Principal,
   idOrCode: string,
 ): Promise<IssuerMsg> {
-  const row = await em.findOne(
-    IssuerEntity,
-    /^\d{14}$/.test(idOrCode) ? { code: idOrCode } : { id: idOrCode },
-  );
+  const row = await em.findOne(IssuerEntity, lookupKey(idOrCode, 14));
   if (!row) throw new NotFoundError('issuer', idOrCode);
   assertCanRead(principal, scopeOfVillage(row.villageCode));
   return issuerToMsg(row);
@@ -342,10 +355,7 @@ export async function getContract(
   principal: Principal,
   idOrCode: string,
 ): Promise<ContractMsg> {
-  const row = await em.findOne(
-    ContractEntity,
-    /^[0-9]{19}$/.test(idOrCode) ? { code: idOrCode } : { id: idOrCode },
-  );
+  const row = await em.findOne(ContractEntity, lookupKey(idOrCode, 19));
   if (!row || !canSee(principal, row.villageCode)) throw new NotFoundError('contract', idOrCode);
   const plots = await em.find(PlotEntity, { contractId: row.id });
   return contractToMsg(row, plots);
