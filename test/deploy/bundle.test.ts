@@ -14,7 +14,7 @@ import { freePort, waitForPort } from '../../infra/src/local/ports.js';
 const root = resolve(import.meta.dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'pq-bundle-'));
 const children: ChildProcess[] = [];
-let dropDb: (() => Promise<void>) | undefined;
+const drops: Array<() => Promise<void>> = [];
 
 // The pinned pnpm: global when the bootstrap installed it (as root), else through npx.
 const PNPM: [string, string[]] =
@@ -55,18 +55,19 @@ function runToEnd(
 beforeAll(() => {
   pnpm(['run', 'build']);
   pnpm(['--filter', '@pingquan/land-contract', 'deploy', '--prod', join(scratch, 'land-contract')]);
+  pnpm(['--filter', '@pingquan/property-mortgage', 'deploy', '--prod', join(scratch, 'property-mortgage')]);
   pnpm(['--filter', '@pingquan/gateway', 'deploy', '--prod', join(scratch, 'gateway')]);
 }, 240_000);
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
-  await dropDb?.();
+  for (const drop of drops) await drop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('production bundles', () => {
   it('hold compiled JavaScript and production dependencies only', () => {
-    for (const name of ['land-contract', 'gateway']) {
+    for (const name of ['land-contract', 'property-mortgage', 'gateway']) {
       const dir = join(scratch, name);
       expect(existsSync(join(dir, 'dist', 'main.js'))).toBe(true);
       expect(existsSync(join(dir, 'node_modules', 'typescript'))).toBe(false);
@@ -75,26 +76,33 @@ describe('production bundles', () => {
     }
   });
 
-  it('land-contract migrates, creates its streams and reaches readiness from its bundle; the gateway too', async () => {
+  it('each service migrates, creates its streams and reaches readiness from its bundle; the gateway too', async () => {
     const token = uniqueToken();
-    const db = await createTestDatabase(inject('pgUrl'), `bundle_${token}`);
-    dropDb = db.drop;
-    const dir = join(scratch, 'land-contract');
-    const env = {
-      DATABASE_URL: db.url,
+    const base = {
       NATS_URL: inject('natsUrl'),
       NATS_SUBJECT_PREFIX: `${token}.`,
       PQ_INTERNAL_SIGNING_KEY: TEST_SIGNING_KEY,
       MIGRATE_ON_START: 'false',
     };
-    const migrated = runToEnd(dir, 'migrate.js', env);
-    expect(migrated.status, migrated.stderr).toBe(0);
-    const streams = runToEnd(dir, 'streams.js', env);
-    expect(streams.status, streams.stderr).toBe(0);
-
-    const grpcPort = await freePort();
-    startFromBundle(dir, 'main.js', { ...env, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(grpcPort) });
-    await waitForHealthy(`127.0.0.1:${grpcPort}`, 30_000);
+    const ports: Record<string, number> = {};
+    for (const name of ['land-contract', 'property-mortgage']) {
+      const db = await createTestDatabase(inject('pgUrl'), `bundle_${name.replace('-', '_')}_${token}`);
+      drops.push(db.drop);
+      const dir = join(scratch, name);
+      const env = { ...base, DATABASE_URL: db.url };
+      const migrated = runToEnd(dir, 'migrate.js', env);
+      expect(migrated.status, migrated.stderr).toBe(0);
+      const streams = runToEnd(dir, 'streams.js', env);
+      expect(streams.status, streams.stderr).toBe(0);
+      ports[name] = await freePort();
+      startFromBundle(dir, 'main.js', {
+        ...env,
+        GRPC_HOST: '127.0.0.1',
+        GRPC_PORT: String(ports[name]),
+        LAND_CONTRACT_GRPC_URL: `127.0.0.1:${ports['land-contract']}`,
+      });
+      await waitForHealthy(`127.0.0.1:${ports[name]}`, 30_000, 'readiness');
+    }
 
     const httpPort = await freePort();
     startFromBundle(join(scratch, 'gateway'), 'main.js', {
@@ -103,12 +111,13 @@ describe('production bundles', () => {
       GATEWAY_MODE: 'production',
       JWT_JWKS_URL: 'https://id.pingquan.example/.well-known/jwks.json',
       PQ_INTERNAL_SIGNING_KEY: TEST_SIGNING_KEY,
-      LAND_CONTRACT_GRPC_URL: `127.0.0.1:${grpcPort}`,
+      LAND_CONTRACT_GRPC_URL: `127.0.0.1:${ports['land-contract']}`,
+      PROPERTY_MORTGAGE_GRPC_URL: `127.0.0.1:${ports['property-mortgage']}`,
       NATS_URL: inject('natsUrl'),
     });
     await waitForPort(httpPort, 30_000);
     const ready = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
-    expect(ready.status).toBe(200);
+    expect(ready.status, await ready.clone().text()).toBe(200);
     // Production mode: no GraphiQL page.
     const page = await fetch(`http://127.0.0.1:${httpPort}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toContain('GraphiQL');

@@ -196,12 +196,17 @@ async function main(): Promise<void> {
         ? await seedThroughImport(
             {
               landContract,
-              registerImport: clients.create(RegisterImportServiceDefinition, serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? ''),
+              registerImport: clients.create(
+                RegisterImportServiceDefinition,
+                serviceUrls()['LAND_CONTRACT_GRPC_URL'] ?? '',
+              ),
             },
             'full',
             { progress: process.stdout.isTTY },
           ).catch((error: unknown) => {
-            throw new Error(`${(error as Error).message} (data of another scale in .pq/? start with --fresh)`);
+            throw new Error(
+              `${(error as Error).message} (data of another scale in .pq/? start with --fresh)`,
+            );
           })
         : await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);
     clients.close();

@@ -1,30 +1,30 @@
-import { policyHandlers, type ServiceModule } from '@pingquan/kit';
-import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
-import { todayInShanghai } from '@pingquan/reference';
 import { Streams } from '@pingquan/contracts/catalogue';
-import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
-import { type LandContractConfig, configSchema } from './config.js';
-import { migrations } from './migrations/index.js';
-import { entities } from './persistence/entities.js';
-import { policies } from './policies.js';
-import { landContractHandlers } from './rpc/handlers.js';
+import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
 import { CertificationServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/certification';
+import { CollateralServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/collateral';
+import { ExtensionServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/extension';
 import { LandFiguresServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/figures';
 import { LandHistoryServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/history';
-import { certificationEntities } from './persistence/certification.js';
-import { certificationHandlers } from './rpc/certification.js';
-import { landFiguresHandlers } from './rpc/figures.js';
-import { landHistoryHandlers } from './rpc/history.js';
-import { ExtensionServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/extension';
 import { RegisterImportServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/import';
-import { extensionRunnerFor } from './app/extension-runner.js';
-import { extensionHandlers } from './rpc/extension-handlers.js';
-import { registerImportHandlers } from './rpc/import-handlers.js';
-import { CollateralServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/collateral';
+import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import { LandRightsServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
+import { policyHandlers, type ServiceModule } from '@pingquan/kit';
+import { todayInShanghai } from '@pingquan/reference';
+import { extensionRunnerFor } from './app/extension-runner.js';
+import { configSchema, type LandContractConfig } from './config.js';
 import { encumbranceSubscriptions } from './events/encumbrance-subscriptions.js';
+import { migrations } from './migrations/index.js';
+import { certificationEntities } from './persistence/certification.js';
+import { entities } from './persistence/entities.js';
 import { rightsEntities } from './persistence/rights-entities.js';
+import { policies } from './policies.js';
+import { certificationHandlers } from './rpc/certification.js';
 import { collateralHandlers } from './rpc/collateral-handlers.js';
+import { extensionHandlers } from './rpc/extension-handlers.js';
+import { landFiguresHandlers } from './rpc/figures.js';
+import { landContractHandlers } from './rpc/handlers.js';
+import { landHistoryHandlers } from './rpc/history.js';
+import { registerImportHandlers } from './rpc/import-handlers.js';
 import { landRightsHandlers } from './rpc/rights-handlers.js';
 
 export const SERVICE_NAME = 'land-contract';
@@ -38,7 +38,10 @@ export const landContractModule: ServiceModule<LandContractConfig> = {
   configSchema,
   register(runtime) {
     runtime.grpc.add(LandContractServiceDefinition, landContractHandlers(runtime.orm));
-    runtime.grpc.add(PolicyServiceDefinition, policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()));
+    runtime.grpc.add(
+      PolicyServiceDefinition,
+      policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()),
+    );
     runtime.grpc.add(CertificationServiceDefinition, certificationHandlers(runtime.orm, runtime.logger));
     runtime.grpc.add(LandHistoryServiceDefinition, landHistoryHandlers(runtime.orm, runtime.logger));
     runtime.grpc.add(LandFiguresServiceDefinition, landFiguresHandlers(runtime.orm, runtime.logger));

@@ -1,8 +1,8 @@
 import type { PolicyDefinition } from '@pingquan/kit';
 import { z } from 'zod';
-import { DEFAULT_CERTIFICATION_POLICY } from './domain/certification.js';
 import { extensionPolicy, plotAdjustmentPolicy } from './app/extension-policy.js';
 import { circulationPolicy, surrenderCompensationPolicy } from './app/rights-policies.js';
+import { DEFAULT_CERTIFICATION_POLICY } from './domain/certification.js';
 
 /** 公示期 — how long the certification campaign's public notice stays posted. */
 export interface CertificationNoticePolicy {

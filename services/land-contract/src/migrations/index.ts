@@ -1,8 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Register20261126 } from './20261126-register.js';
+import { ImportExtension20261127 } from './20261127-import-extension.js';
 import { Certification20261128 } from './20261128-certification.js';
 import { Figures20261128 } from './20261128-figures.js';
-import { ImportExtension20261127 } from './20261127-import-extension.js';
 import { Rights20261129 } from './20261129-rights.js';
 
 /** Applied in this order after the kit's own tables. Never edit a migration that has shipped. */
