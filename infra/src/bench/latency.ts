@@ -1,7 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Streams } from '@pingquan/contracts/catalogue';
-import { connectNats, createLogger, ensureStream, manager, OutboxRelay } from '@pingquan/kit';
+import {
+  connectNats,
+  createLogger,
+  ensureStream,
+  manager,
+  OutboxRelay,
+  wakeRelayOnCommit,
+} from '@pingquan/kit';
 import type { ConsumerReport } from './consumer-process.js';
 import { latencyHistogram, type Percentiles, percentilesMs, sleep } from './histogram.js';
 import { kitCommand, openBenchDatabase } from './workload.js';
@@ -115,6 +122,7 @@ export async function benchLatency(options: LatencyOptions): Promise<LatencyResu
     retentionHours: 24,
   });
   relay.start();
+  wakeRelayOnCommit(producer, relay);
 
   const commitAt = new Map<string, number>();
   const scheduleLag = latencyHistogram();

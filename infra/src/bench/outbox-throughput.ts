@@ -13,12 +13,6 @@ export interface OutboxBenchOptions {
   rounds: number;
   /** Which paths to run (all by default; one alone is useful under a profiler). */
   only?: readonly ('raw2' | 'raw3' | 'kit')[];
-  /**
-   * What-if: the outbox's NOTIFY trigger disabled in every bench database. A notifying transaction
-   * holds PostgreSQL's cluster-wide notify lock through its commit, so commits cannot share a WAL
-   * flush; this shows what that costs (the relay would then rely on polling).
-   */
-  withoutNotify?: boolean;
   log(line: string): void;
 }
 
@@ -49,19 +43,10 @@ function databaseUrl(serverUrl: string, name: string): string {
   return u.toString();
 }
 
-const DISABLE_NOTIFY = 'ALTER TABLE pq_outbox DISABLE TRIGGER pq_outbox_notify';
-
-async function rawPath(
-  pgUrl: string,
-  name: string,
-  concurrency: number,
-  audit: boolean,
-  withoutNotify: boolean,
-): Promise<Path> {
+async function rawPath(pgUrl: string, name: string, concurrency: number, audit: boolean): Promise<Path> {
   const url = databaseUrl(pgUrl, name);
   // Migrated by the same migrations as the kit's database, then used with plain pg only.
   const orm = await openBenchDatabase(url, 1);
-  if (withoutNotify) await orm.em.getConnection().execute(DISABLE_NOTIFY);
   await orm.close(true);
   const pool = new pg.Pool({ connectionString: url, max: concurrency });
   return {
@@ -75,9 +60,8 @@ async function rawPath(
   };
 }
 
-async function kitPath(pgUrl: string, concurrency: number, withoutNotify: boolean): Promise<Path> {
+async function kitPath(pgUrl: string, concurrency: number): Promise<Path> {
   const orm: Orm = await openBenchDatabase(databaseUrl(pgUrl, 'bench_kit'), concurrency);
-  if (withoutNotify) await orm.em.getConnection().execute(DISABLE_NOTIFY);
   return {
     path: 'kit',
     description: 'orm.em.fork().transactional: em.create(Issuer) + recordChanges (outbox + audit)',
@@ -122,10 +106,9 @@ export async function benchOutbox(options: OutboxBenchOptions): Promise<PathResu
   const { pgUrl, commands, concurrency, warmup, rounds, log } = options;
   const wanted = new Set(options.only ?? ['raw2', 'raw3', 'kit']);
   const paths: Path[] = [];
-  const quiet = options.withoutNotify === true;
-  if (wanted.has('raw2')) paths.push(await rawPath(pgUrl, 'bench_raw2', concurrency, false, quiet));
-  if (wanted.has('raw3')) paths.push(await rawPath(pgUrl, 'bench_raw3', concurrency, true, quiet));
-  if (wanted.has('kit')) paths.push(await kitPath(pgUrl, concurrency, quiet));
+  if (wanted.has('raw2')) paths.push(await rawPath(pgUrl, 'bench_raw2', concurrency, false));
+  if (wanted.has('raw3')) paths.push(await rawPath(pgUrl, 'bench_raw3', concurrency, true));
+  if (wanted.has('kit')) paths.push(await kitPath(pgUrl, concurrency));
   try {
     for (const p of paths) {
       log(`outbox: warm-up ${p.path} (${warmup} commands)`);

@@ -1,6 +1,13 @@
 import { Streams } from '@pingquan/contracts/catalogue';
 import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
-import { connectNats, createLogger, ensureStream, manager, OutboxRelay } from '@pingquan/kit';
+import {
+  connectNats,
+  createLogger,
+  ensureStream,
+  manager,
+  OutboxRelay,
+  wakeRelayOnCommit,
+} from '@pingquan/kit';
 import { latencyHistogram, type Percentiles, percentilesMs, sleep } from './histogram.js';
 import { kitCommand, openBenchDatabase } from './workload.js';
 
@@ -54,6 +61,7 @@ export async function benchPairs(options: PairsOptions): Promise<PairsResult> {
     retentionHours: 24,
   });
   relay.start();
+  wakeRelayOnCommit(orm, relay);
   const first = latencyHistogram();
   const second = latencyHistogram();
   let missedWakeups = 0;

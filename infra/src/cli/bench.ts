@@ -28,7 +28,6 @@ interface Options {
   pairs: number;
   compiled: boolean;
   paths: string;
-  notify: boolean;
   pg: string[];
   json?: string;
 }
@@ -73,7 +72,6 @@ async function run(which: readonly Which[], opts: Options): Promise<void> {
         concurrency: opts.concurrency,
         warmup: opts.warmup,
         rounds: opts.rounds,
-        withoutNotify: !opts.notify,
         only: opts.paths
           .split(',')
           .filter((p): p is 'raw2' | 'raw3' | 'kit' => ['raw2', 'raw3', 'kit'].includes(p)),
@@ -117,9 +115,7 @@ async function run(which: readonly Which[], opts: Options): Promise<void> {
     await servers.stop();
     await telemetry.shutdown();
   }
-  const whatIf =
-    (opts.pg.length > 0 ? `what-if PostgreSQL settings: ${opts.pg.join(' ')}\n` : '') +
-    (opts.notify ? '' : 'what-if: outbox NOTIFY trigger disabled (outbox benchmark)\n');
+  const whatIf = opts.pg.length > 0 ? `what-if PostgreSQL settings: ${opts.pg.join(' ')}\n` : '';
   process.stdout.write(`\n${renderTable(report)}\n\n${whatIf}${machineLine(machine)}\n`);
   if (opts.json) {
     writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -135,15 +131,14 @@ const program = new Command()
   .option('--warmup <n>', 'outbox: warm-up commands per path', int('warmup', 100_000), 2_000)
   .option('--rounds <n>', 'outbox: rounds, paths alternating', int('rounds', 100), 4)
   .option('--paths <list>', 'outbox: paths to run, of raw2,raw3,kit', 'raw2,raw3,kit')
-  .option('--no-notify', 'outbox what-if: disable the outbox NOTIFY trigger (diagnosis only)')
   .option('--rate <n>', 'latency: events per second', int('rate', 5_000), 200)
   .option('--seconds <n>', 'latency: measured seconds', int('seconds', 600), 30)
   .option('--warmup-seconds <n>', 'latency: warm-up seconds', int('warmup-seconds', 60), 3)
   .option(
     '--poll-interval <ms>',
-    'latency, pairs: relay polling fallback (service default 1000)',
+    'latency, pairs: relay polling fallback (service default 250)',
     int('poll-interval', 60_000),
-    1000,
+    250,
   )
   .option('--settle <s>', 'idle: seconds between healthy and the reading', int('settle', 600), 10)
   .option('--pairs <n>', 'pairs: command pairs to time', int('pairs', 1000), 40)

@@ -22,9 +22,8 @@ import {
   streamName,
   streamSettingsFromEnv,
 } from './nats.js';
-import { transactionWroteOutbox } from './outbox.js';
 import { PrincipalSigner, PrincipalVerifier } from './principal.js';
-import { OutboxRelay } from './relay.js';
+import { OutboxRelay, wakeRelayOnCommit } from './relay.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
 
 /** Everything a service's own code gets from the kit at start-up. */
@@ -131,12 +130,7 @@ export async function startService<C extends ServiceEnv>(
     });
     relay.start();
     cleanups.push(() => relay.stop());
-    // Wake the relay the moment a transaction that wrote outbox rows commits.
-    orm.em.getEventManager().registerSubscriber({
-      afterTransactionCommit: (args) => {
-        if (transactionWroteOutbox(args.transaction)) relay.committed();
-      },
-    });
+    wakeRelayOnCommit(orm, relay);
 
     const consumers = (module.subscriptions?.(runtime) ?? []).map(
       (sub) =>

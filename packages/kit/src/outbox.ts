@@ -13,7 +13,12 @@ import { injectContext } from './telemetry.js';
 const wroteOutbox = new WeakSet<object>();
 
 export function transactionWroteOutbox(transaction: unknown): boolean {
-  return typeof transaction === 'object' && transaction !== null && wroteOutbox.has(transaction);
+  // Knex transactions are callable objects: typeof says 'function'.
+  return (
+    (typeof transaction === 'object' || typeof transaction === 'function') &&
+    transaction !== null &&
+    wroteOutbox.has(transaction)
+  );
 }
 
 /** Who is changing what, and why: carried through a use case into the audit log and the events. */

@@ -1,8 +1,10 @@
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { SpanKind } from '@opentelemetry/api';
 import pg from 'pg';
+import type { Orm } from './db.js';
 import type { Logger } from './logger.js';
 import { type NatsConnection, prefixed, toNatsHeaders } from './nats.js';
+import { transactionWroteOutbox } from './outbox.js';
 import { type Carrier, extractContext, injectContext, meter, withSpan } from './telemetry.js';
 
 export interface RelayOptions {
@@ -313,4 +315,13 @@ function isConnectionError(error: unknown): boolean {
     message.includes('Client was closed') ||
     message.includes('not queryable')
   );
+}
+
+/** Wakes the relay the moment a transaction of this ORM that wrote outbox rows commits. */
+export function wakeRelayOnCommit(orm: Orm, relay: OutboxRelay): void {
+  orm.em.getEventManager().registerSubscriber({
+    afterTransactionCommit: (args) => {
+      if (transactionWroteOutbox(args.transaction)) relay.committed();
+    },
+  });
 }
