@@ -51,9 +51,27 @@ function keyBytes(secret: string): Uint8Array {
  * Signs principals for outgoing calls. Tokens are short-lived and cached per principal object, so a
  * request that fans out to many calls signs once.
  */
+/** A small bounded map: oldest entries go first once it is full. */
+class BoundedCache<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.map.size >= this.max) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+    this.map.set(key, value);
+  }
+}
+
 export class PrincipalSigner {
   private readonly key: Uint8Array;
-  private readonly cache = new WeakMap<Principal, { token: string; expires: number }>();
+  // Keyed by the principal's content: the gateway builds a new principal object per request, and
+  // the same caller should reuse one token (and the services their verification) while it is fresh.
+  private readonly cache = new BoundedCache<{ token: string; expires: number }>(10_000);
   constructor(
     secret: string,
     private readonly ttlSeconds = 300,
@@ -63,7 +81,8 @@ export class PrincipalSigner {
 
   async sign(principal: Principal): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const cached = this.cache.get(principal);
+    const cacheKey = JSON.stringify(principal);
+    const cached = this.cache.get(cacheKey);
     if (cached && cached.expires - 30 > now) return cached.token;
     const { sub, ...claims } = principal;
     const token = await new SignJWT(claims)
@@ -74,7 +93,7 @@ export class PrincipalSigner {
       .setIssuedAt(now)
       .setExpirationTime(now + this.ttlSeconds)
       .sign(this.key);
-    this.cache.set(principal, { token, expires: now + this.ttlSeconds });
+    this.cache.set(cacheKey, { token, expires: now + this.ttlSeconds });
     return token;
   }
 
@@ -87,16 +106,23 @@ export class PrincipalSigner {
 /** Verifies the principal a caller sent; anything unsigned, expired or malformed is refused. */
 export class PrincipalVerifier {
   private readonly key: Uint8Array;
+  // A token verified once stays valid until it expires; callers reuse tokens, so verify each once.
+  private readonly verified = new BoundedCache<{ principal: Principal; expires: number }>(10_000);
   constructor(secret: string) {
     this.key = keyBytes(secret);
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = Math.floor(Date.now() / 1000);
+    const hit = this.verified.get(token);
+    if (hit && hit.expires > now) return hit.principal;
     const { payload } = await jwtVerify(token, this.key, {
       issuer: ISSUER,
       audience: AUDIENCE,
       algorithms: ['HS256'],
     });
-    return principalSchema.parse(payload);
+    const principal = principalSchema.parse(payload);
+    this.verified.set(token, { principal, expires: payload.exp ?? now });
+    return principal;
   }
 }
