@@ -226,8 +226,6 @@ async function extendChunk(
           secondRoundEnd: amendment.newTermStart,
           adjustmentForbidden: row.adjustment_forbidden,
           version: row.version + 1,
-          createdAt: new Date(row.created_at),
-          updatedAt: now,
         },
         (plotsByContract.get(row.id) ?? []).map(plotRowOf),
       ),

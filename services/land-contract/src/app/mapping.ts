@@ -65,7 +65,40 @@ export function householdToMsg(row: HouseholdRow, members: MemberRow[], unmasked
   };
 }
 
-export function contractToMsg(row: ContractRow, plots: PlotRow[]): ContractMsg {
+/** The columns a contract message is built from (an entity, or a row read with SQL). */
+export type ContractFields = Pick<
+  ContractRow,
+  | 'id'
+  | 'code'
+  | 'issuerCode'
+  | 'householdId'
+  | 'mode'
+  | 'termStart'
+  | 'termEnd'
+  | 'status'
+  | 'villageCode'
+  | 'townshipCode'
+  | 'totalAreaMu4'
+  | 'version'
+  | 'secondRoundEnd'
+  | 'adjustmentForbidden'
+>;
+export type PlotFields = Pick<
+  PlotRow,
+  | 'code'
+  | 'name'
+  | 'contractAreaMu4'
+  | 'surveyedAreaMu4'
+  | 'landClass'
+  | 'basicFarmland'
+  | 'boundaryEast'
+  | 'boundarySouth'
+  | 'boundaryWest'
+  | 'boundaryNorth'
+  | 'geometry'
+>;
+
+export function contractToMsg(row: ContractFields, plots: readonly PlotFields[]): ContractMsg {
   return {
     id: row.id,
     code: row.code,

@@ -39,6 +39,7 @@ import {
   PlotEntity,
 } from '../persistence/entities.js';
 import { TRACK } from './context.js';
+import { readContractByKey, readContractsOfHouseholds } from './contract-reads.js';
 import { contractToMsg, householdToMsg, issuerToMsg } from './mapping.js';
 
 /**
@@ -355,10 +356,9 @@ export async function getContract(
   principal: Principal,
   idOrCode: string,
 ): Promise<ContractMsg> {
-  const row = await em.findOne(ContractEntity, lookupKey(idOrCode, 19));
-  if (!row || !canSee(principal, row.villageCode)) throw new NotFoundError('contract', idOrCode);
-  const plots = await em.find(PlotEntity, { contractId: row.id });
-  return contractToMsg(row, plots);
+  const contract = await readContractByKey(em, lookupKey(idOrCode, 19));
+  if (!contract || !canSee(principal, contract.villageCode)) throw new NotFoundError('contract', idOrCode);
+  return contract;
 }
 
 export async function contractsByHousehold(
@@ -369,12 +369,9 @@ export async function contractsByHousehold(
   const ids = [...new Set(householdIds)].filter(isUuid);
   const result = new Map<string, ContractMsg[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return result;
-  const rows = (
-    await em.find(ContractEntity, { householdId: { $in: ids } }, { orderBy: { code: 'asc' } })
-  ).filter((r) => canSee(principal, r.villageCode));
-  const plots = await em.find(PlotEntity, { contractId: { $in: rows.map((r) => r.id) } });
-  const byContract = groupBy(plots, (p) => p.contractId);
-  for (const row of rows) result.get(row.householdId)?.push(contractToMsg(row, byContract.get(row.id) ?? []));
+  for (const contract of await readContractsOfHouseholds(em, ids)) {
+    if (canSee(principal, contract.villageCode)) result.get(contract.householdId)?.push(contract);
+  }
   return result;
 }
 
