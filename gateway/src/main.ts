@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { createLogger, GrpcClients, loadConfig, PrincipalSigner, startTelemetry } from '@pingquan/kit';
+import {
+  createLogger,
+  GrpcClients,
+  loadConfig,
+  onStopSignals,
+  PrincipalSigner,
+  startTelemetry,
+} from '@pingquan/kit';
 import { mintDevToken } from './auth.js';
 import { gatewayConfigSchema } from './config.js';
 import { createGateway } from './server.js';
@@ -27,18 +34,15 @@ try {
   const gateway = createGateway({ config, logger, clients, graphiqlHeaders });
   const port = await gateway.listen();
   logger.info({ port, mode: config.GATEWAY_MODE }, `gateway ready on http://localhost:${port}/graphql`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) process.exit(130);
-    stopping = true;
+  onStopSignals(() => {
     setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref();
-    await gateway.close();
-    clients.close();
-    await telemetry.shutdown();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+    void (async () => {
+      await gateway.close();
+      clients.close();
+      await telemetry.shutdown();
+      process.exit(0);
+    })();
+  });
 } catch (error) {
   process.stderr.write(`gateway: ${(error as Error).message}\n`);
   await telemetry.shutdown();

@@ -8,12 +8,13 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RegisterImportServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/import';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
-import { ensureDatabase, GrpcClients, PrincipalSigner, waitForHealthy } from '@pingquan/kit';
+import { ensureDatabase, GrpcClients, onStopSignals, PrincipalSigner, waitForHealthy } from '@pingquan/kit';
 import { Command } from 'commander';
 import { DEFAULT_PORTS, SERVICES, serviceUrls } from '../components.js';
 import { type LocalNats, startNatsServer } from '../local/nats.js';
 import { isListening, waitForPort } from '../local/ports.js';
-import { type LocalPostgres, startEmbeddedPostgres } from '../local/postgres.js';
+import type { LocalPostgres } from '../local/postgres.js';
+import { startDetachedPostgres } from '../local/postgres-detached.js';
 import type { Scale } from '../seed/dataset.js';
 import { seedThroughImport } from '../seed/import-load.js';
 import { seedThroughServices } from '../seed/load.js';
@@ -101,7 +102,7 @@ function startChild(name: string, entry: string, env: Record<string, string>): C
 }
 
 async function shutdown(code: number): Promise<never> {
-  if (stopping) process.exit(code);
+  if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   log('stopping…');
   // Reverse order: gateway, services, then NATS and PostgreSQL.
@@ -120,8 +121,7 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+onStopSignals(() => void shutdown(0));
 
 async function main(): Promise<void> {
   const secrets = devSecrets();
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       throw new Error(`port ${DEFAULT_PORTS.postgres} is taken; stop what runs there or set DATABASE_URL`);
     }
     log(`starting embedded PostgreSQL on 127.0.0.1:${DEFAULT_PORTS.postgres}`);
-    pgServer = await startEmbeddedPostgres(dataDir, DEFAULT_PORTS.postgres);
+    pgServer = await startDetachedPostgres(dataDir, DEFAULT_PORTS.postgres);
     serverUrl = pgServer.url;
   }
   // DATABASE_URL names a server; each service gets its own database on it.
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       throw new Error(`port ${DEFAULT_PORTS.nats} is taken; stop what runs there or set NATS_URL`);
     }
     log(`starting nats-server with JetStream on 127.0.0.1:${DEFAULT_PORTS.nats}`);
-    natsServer = await startNatsServer(dataDir, DEFAULT_PORTS.nats);
+    natsServer = await startNatsServer(dataDir, DEFAULT_PORTS.nats, { detached: true });
     natsUrl = natsServer.url;
   }
 

@@ -21,7 +21,11 @@ export interface LocalNats {
 }
 
 /** Runs a JetStream-enabled nats-server as a child process, storing streams in `dataDir`. */
-export async function startNatsServer(dataDir: string, port: number): Promise<LocalNats> {
+export async function startNatsServer(
+  dataDir: string,
+  port: number,
+  options: { detached?: boolean } = {},
+): Promise<LocalNats> {
   const binary = findNatsServer();
   if (!binary) {
     throw new Error(
@@ -34,6 +38,8 @@ export async function startNatsServer(dataDir: string, port: number): Promise<Lo
   const launch = async () => {
     child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // Detached: its own process group, so a terminal's Ctrl-C leaves it to the runner to stop last.
+      detached: options.detached === true,
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {

@@ -24,6 +24,7 @@ import {
 } from './nats.js';
 import { PrincipalSigner, PrincipalVerifier } from './principal.js';
 import { OutboxRelay, wakeRelayOnCommit } from './relay.js';
+import { onStopSignals } from './shutdown.js';
 import { startTelemetry, type Telemetry } from './telemetry.js';
 
 /** Everything a service's own code gets from the kit at start-up. */
@@ -186,10 +187,7 @@ export async function runServiceMain<C extends ServiceEnv>(module: ServiceModule
     });
     const config = loadConfig(module.configSchema);
     const service = await startService(module, config);
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) process.exit(130); // a second Ctrl-C means "now"
+    onStopSignals((signal) => {
       service.runtime.logger.info({ signal }, 'shutting down');
       const deadline = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000);
       deadline.unref();
@@ -197,9 +195,7 @@ export async function runServiceMain<C extends ServiceEnv>(module: ServiceModule
         .stop()
         .then(() => telemetry?.shutdown())
         .then(() => process.exit(0));
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    });
   } catch (error) {
     process.stderr.write(`${module.name}: ${(error as Error).message}\n`);
     await telemetry?.shutdown();

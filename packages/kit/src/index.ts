@@ -14,4 +14,5 @@ export * from './outbox.js';
 export * from './policy.js';
 export * from './principal.js';
 export * from './relay.js';
+export * from './shutdown.js';
 export * from './telemetry.js';
