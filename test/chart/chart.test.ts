@@ -295,7 +295,7 @@ describe.each(ciValuesFiles)('ci/%s', (file) => {
         expect(container.ports?.map((p) => p.containerPort)).toEqual([50051]);
       }
       const env = effectiveEnv(manifests, container);
-      expect(envValue(env, 'NODE_OPTIONS')).toBe(`--max-old-space-size=${heapFor(container)}`);
+      expect(envValue(env, 'NODE_OPTIONS')).toBe(`--max-old-space-size=${heapFor(container)} --max-semi-space-size=4`);
     }
     for (const job of ofKind(manifests, Job.is)) {
       const spec = podSpecOf(job);
@@ -304,7 +304,7 @@ describe.each(ciValuesFiles)('ci/%s', (file) => {
         expectHardened(spec, container, where);
         expectResources(container, where);
         expect(envValue(effectiveEnv(manifests, container), 'NODE_OPTIONS')).toBe(
-          `--max-old-space-size=${heapFor(container)}`,
+          `--max-old-space-size=${heapFor(container)} --max-semi-space-size=4`,
         );
       }
     }
@@ -608,7 +608,7 @@ describe('components map', () => {
     });
     for (const deployment of ofKind(manifests, Deployment.is)) {
       const env = effectiveEnv(manifests, mainContainer(deployment));
-      expect(envValue(env, 'NODE_OPTIONS')).toBe(`--max-old-space-size=${heap}`);
+      expect(envValue(env, 'NODE_OPTIONS')).toBe(`--max-old-space-size=${heap} --max-semi-space-size=4`);
     }
   });
 });

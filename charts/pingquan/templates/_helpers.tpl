@@ -126,7 +126,7 @@ pingquan.io/workload: {{ .workload }}
 {{- if lt $heap 64 -}}
 {{- fail (printf "memory limit %s leaves Node only %d MiB of heap; give the container at least 128Mi" (toString .limit) $heap) -}}
 {{- end -}}
-{{- printf "--max-old-space-size=%d" $heap -}}
+{{- printf "--max-old-space-size=%d --max-semi-space-size=%d" $heap (int .root.Values.nodeSemiSpaceMiB) -}}
 {{- end -}}
 
 {{/* In-cluster NATS service name: mirrors the NATS chart's fullname rule. */}}
