@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'RULE_REFUSED'
   | 'CONFLICT'
+  | 'NOT_FOUND'
   | 'SERVICE_UNAVAILABLE';
 
 export function badUserInput(violations: RuleViolation[], pathPrefix = ''): GraphQLError {
@@ -46,6 +47,10 @@ export function fromDownstream(error: unknown, inputPath = ''): GraphQLError | u
       );
     case Status.PERMISSION_DENIED:
       return forbidden();
+    case Status.NOT_FOUND:
+      // A mutation naming a record that is not there (or not in the caller's scope: services answer
+      // both the same way, so this says nothing about records the caller may not see).
+      return new GraphQLError(failure.message, { extensions: { code: 'NOT_FOUND' } });
     case Status.FAILED_PRECONDITION:
       return new GraphQLError(failure.message, {
         extensions: {

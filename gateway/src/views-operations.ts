@@ -73,6 +73,16 @@ export const TOWNSHIP = /* GraphQL */ `query Township($code: ID!) {
         pageInfo { hasNextPage endCursor }
       }
     }
+    propertyMortgage {
+      weeklyFigures {
+        periodStart
+        periodEnd
+        figures { loansDisbursed disbursed loansOutstanding balance nplBalance nplRatioBp mortgagesRegistered secured }
+      }
+      benchmarkPrices { rightType year price version publishedOn }
+      mortgages(first: 5) { totalCount nodes { applicationNo status securedAmount registeredOn bankCreditCode } }
+      loans(first: 5) { totalCount nodes { principal outstandingPrincipal overdueDays classification } }
+    }
     villages {
       division { code name }
       pilot

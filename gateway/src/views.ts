@@ -20,6 +20,11 @@ import type { Downstream } from './downstream.js';
 import { badUserInput, fromDownstream } from './errors.js';
 import { tracedLoader } from './views-loaders.js';
 import {
+  createMortgageViewLoaders,
+  type MortgageViewLoaders,
+  propertyMortgageValues,
+} from './views-mortgage.js';
+import {
   evaluateTarget,
   PILOT_START,
   TARGETS,
@@ -245,6 +250,8 @@ export interface ViewLoaders {
   landFigures: DataLoader<string, LandFiguresView>;
   /** Key `townshipCode|status` ('' for the city): contracts in scope with that status. */
   contractTotal: DataLoader<string, number>;
+  /** property-mortgage's reads for track B's targets and the township view. */
+  mortgage: MortgageViewLoaders;
 }
 
 export function createViewLoaders(
@@ -358,7 +365,11 @@ export function createViewLoaders(
       }),
     ),
   );
-  return { landFigures, contractTotal };
+  return {
+    landFigures,
+    contractTotal,
+    mortgage: createMortgageViewLoaders(principal, downstream, deadlineMs),
+  };
 }
 
 function toError(value: unknown): Error {
@@ -431,6 +442,7 @@ const landContractValues: TargetValueSource = async (spec, asOf, ctx) => {
 
 export const TARGET_VALUE_SOURCES: Partial<Record<ServiceName, TargetValueSource>> = {
   'land-contract': landContractValues,
+  'property-mortgage': propertyMortgageValues,
 };
 
 export async function evaluateTargets(

@@ -261,9 +261,16 @@ describe('pilot overview and supervision list', () => {
     // Nothing is certified in this data set: 0 of 5 households.
     expect(cert?.currentValue).toBe(0);
     expect(cert?.status).toBe('OVERDUE');
-    for (const t of targets.filter((x) => x.source.service !== 'land-contract')) {
+    // Services not yet part of the platform give nothing; property-mortgage's figures are covered in
+    // views-mortgage.test.ts (here the centre holds no records, so its milestones are 0, not done).
+    for (const t of targets.filter((x) => !x.source.available)) {
       expect(t.currentValue).toBeNull();
     }
+    expect(targets.find((t) => t.id === 'B-COOPERATING-BANKS')).toMatchObject({
+      currentValue: 0,
+      status: 'OVERDUE',
+      source: { service: 'property-mortgage', available: true },
+    });
   });
 
   it('shows a lead unit its own track only', async () => {

@@ -1,15 +1,21 @@
 import type { Household } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import type { CollateralRef, RightType } from '@pingquan/contracts/pingquan/property_mortgage/v1/events';
+import type { Loan } from '@pingquan/contracts/pingquan/property_mortgage/v1/loan';
 import type {
   DisburseLoanRequest,
   PlaceBidRequest,
   RecordValuationRequest,
   StartDisposalRequest,
 } from '@pingquan/contracts/pingquan/property_mortgage/v1/property_mortgage_service';
+import { ReportFigures } from '@pingquan/contracts/pingquan/property_mortgage/v1/report';
 import type { Document, Party } from '@pingquan/contracts/pingquan/property_mortgage/v1/types';
-import { violation } from '@pingquan/reference';
+import { describeClientError } from '@pingquan/kit';
+import { addDays, type LocalDate, violation } from '@pingquan/reference';
+import { Status } from 'nice-grpc-common';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, fromDownstream, orNull, runMutation } from '../errors.js';
+import { badUserInput, forbidden, fromDownstream, orNull, runMutation, type UserError } from '../errors.js';
+import { canReadTrack } from '../views-access.js';
+import type { RequestContext } from '../views-context.js';
 import { divisionOf } from './base.js';
 
 // GraphQL for property-mortgage, the exchange centre (农村产权流转交易中心): the price system,
@@ -626,6 +632,8 @@ export const propertyMortgageTypeDefs = /* GraphQL */ `
     nonPerforming: Boolean!
     "ACTIVE, SETTLED, IN_DISPOSAL or CLOSED_WITH_LOSS."
     status: String!
+    "Due date of the installment the bank marked as an operational delay (up to the policy's grace days it does not make the loan 关注)."
+    operationalDelayDueDate: Date
   }
 
   "A page of loans."
@@ -1349,7 +1357,98 @@ export const propertyMortgageTypeDefs = /* GraphQL */ `
     userErrors: [UserError!]!
   }
 
+  "Runs the five-category classification (五级分类) of every open loan as of a day, as the daily job does for today."
+  input ClassifyLoansInput {
+    "The day to classify as of: today when omitted, never after today. Loans already classified as of a later day are left as they are."
+    asOf: Date
+  }
+
+  "What one classification run did."
+  type LoanClassificationRun {
+    "The day the loans were classified as of."
+    asOf: Date!
+    "Open loans classified."
+    loansClassified: Int!
+    "Loans whose category changed or that fell overdue."
+    changed: Int!
+    "Loans that first had an amount past due (LoanOverdue)."
+    becameOverdue: Int!
+    "Loans that became non-performing, 次级 or worse (LoanNonPerforming)."
+    becameNonPerforming: Int!
+  }
+
+  "Result of classifyLoans."
+  type ClassifyLoansPayload {
+    "The run; null when refused."
+    run: LoanClassificationRun
+    "Refusals."
+    userErrors: [UserError!]!
+  }
+
+  "Records that the overdue installment of a loan is late for operational reasons (e.g. a transfer held up)."
+  input MarkOperationalDelayInput {
+    "The loan."
+    loanId: ID!
+    "Due date of the installment that is overdue now (the earliest one not paid in full)."
+    dueDate: Date!
+    "Why, e.g. the bank's note of the delayed transfer."
+    change: ChangeInput!
+  }
+
+  "Result of markOperationalDelay."
+  type MarkOperationalDelayPayload {
+    "The loan with the delay recorded."
+    loan: Loan
+    "Refusals: NOT_THE_OVERDUE_INSTALLMENT when the date is not the overdue installment's, LOAN_NOT_FOUND."
+    userErrors: [UserError!]!
+  }
+
+  "农村产权抵押 — the exchange centre's part of the township view (track B)."
+  type TownshipPropertyMortgage {
+    "周汇报 — the township's row of the weekly report for the seven days ending on the view's date: loans and registrations in the week, balance and NPL at its end."
+    weeklyFigures: TownshipMortgageFigures!
+    "Benchmark prices of the township (current versions)."
+    benchmarkPrices("Only this year." year: Int): [BenchmarkPrice!]!
+    "Mortgages on rights in the township as registered today, in order of application."
+    mortgages(
+      "Only this status."
+      status: MortgageStatus
+      "Page size, 1 to 100."
+      first: Int = 20
+      "Cursor of the last mortgage of the previous page."
+      after: String
+    ): MortgageConnection!
+    "Loans in the township as they stand today."
+    loans(
+      "Only this classification."
+      classification: LoanClass
+      "Page size, 1 to 100."
+      first: Int = 20
+      "Cursor of the last loan of the previous page."
+      after: String
+    ): LoanConnection!
+  }
+
+  "Track B figures of one township over a period."
+  type TownshipMortgageFigures {
+    "First day of the period."
+    periodStart: Date!
+    "Last day of the period (the view's date)."
+    periodEnd: Date!
+    "The township's figures; all zero when nothing happened there."
+    figures: MortgageReportFigures!
+  }
+
+  extend type Township {
+    "农村产权抵押 — mortgages, loans and prices in the township (track B, property-mortgage). FORBIDDEN for lead units of other tracks."
+    propertyMortgage: TownshipPropertyMortgage
+  }
+
   extend type Mutation {
+    "五级分类 — classifies every open loan as of a day (today when omitted), publishing LoanOverdue, LoanClassified and LoanNonPerforming; track B's lead unit only. Idempotent per day."
+    classifyLoans(input: ClassifyLoansInput!): ClassifyLoansPayload!
+    "The bank records that a loan's overdue installment is an operational delay; up to the policy's grace (7 days) it then does not make the loan 关注."
+    markOperationalDelay(input: MarkOperationalDelayInput!): MarkOperationalDelayPayload!
     "Registers a right no other service owns (forest right, four-wastes, equipment, …) with its evidence."
     registerRight(input: RegisterRightInput!): RegisterRightPayload!
     "挂牌 — offers a right on the exchange."
@@ -1543,8 +1642,72 @@ type Args<T> = { input: T & { change: ChangeArg } };
 
 const pm = (ctx: GatewayContext) => ctx.downstream.propertyMortgage;
 
+/**
+ * A loan command's payload. An unknown loan id is a refusal the caller can act on (LOAN_NOT_FOUND in
+ * userErrors), not an internal error; everything else as every other mutation.
+ */
+async function loanPayload(
+  call: () => Promise<Loan | undefined>,
+): Promise<Record<string, Loan | null | UserError[]>> {
+  try {
+    return { loan: (await call()) ?? null, userErrors: [] };
+  } catch (error) {
+    if (describeClientError(error)?.code === Status.NOT_FOUND) {
+      return {
+        loan: null,
+        userErrors: [
+          { code: 'LOAN_NOT_FOUND', field: ['input', 'loanId'], message: 'There is no such loan.' },
+        ],
+      };
+    }
+    return runMutation('loan', () => Promise.reject(error));
+  }
+}
+
+/** The township view's parent value (see schema/views.ts). */
+interface TownshipParent {
+  code: string;
+  asOf: LocalDate;
+}
+
 export const propertyMortgageResolvers = {
   Mutation: {
+    classifyLoans: (_: unknown, { input }: { input: { asOf?: string | null } }, ctx: GatewayContext) =>
+      runMutation('run', async () => {
+        try {
+          const r = await pm(ctx).classifyLoans({ asOfDate: input.asOf ?? '' }, call(ctx));
+          return {
+            asOf: r.asOfDate,
+            loansClassified: r.loansClassified,
+            changed: r.changed,
+            becameOverdue: r.becameOverdue,
+            becameNonPerforming: r.becameNonPerforming,
+          };
+        } catch (error) {
+          // The service names its request field (asOfDate); the client knows it as input.asOf.
+          const failure = describeClientError(error);
+          if (failure?.code !== Status.INVALID_ARGUMENT) throw error;
+          throw badUserInput(
+            failure.violations.length
+              ? failure.violations.map((v) => ({ ...v, field: v.field === 'asOfDate' ? 'asOf' : v.field }))
+              : [{ rule: 'INVALID', field: 'asOf', message: failure.message }],
+            'input.',
+          );
+        }
+      }),
+    markOperationalDelay: (
+      _: unknown,
+      { input }: Args<{ loanId: string; dueDate: string }>,
+      ctx: GatewayContext,
+    ) =>
+      loanPayload(() =>
+        pm(ctx)
+          .markOperationalDelay(
+            { loanId: input.loanId, dueDate: input.dueDate, context: changeOf(input.change) },
+            call(ctx),
+          )
+          .then((r) => r.loan),
+      ),
     registerRight: (
       _: unknown,
       {
@@ -2235,6 +2398,58 @@ export const propertyMortgageResolvers = {
           .then((r) => r.report ?? null),
       ),
   },
+  Township: {
+    propertyMortgage: (t: TownshipParent, _: unknown, ctx: RequestContext) => {
+      if (!canReadTrack(ctx.principal, 'B')) throw forbidden();
+      return t;
+    },
+  },
+  TownshipPropertyMortgage: {
+    async weeklyFigures(t: TownshipParent, _: unknown, ctx: RequestContext) {
+      const report = await ctx.views.mortgage.weeklyReport.load(t.asOf);
+      const row = report?.byTownship.find((r) => r.key === t.code);
+      return {
+        periodStart: report?.periodStartDate || addDays(t.asOf, -6),
+        periodEnd: report?.periodEndDate || t.asOf,
+        // The report lists only townships where something happened; elsewhere every figure is zero.
+        figures: row?.figures ?? ReportFigures.fromPartial({}),
+      };
+    },
+    benchmarkPrices: (t: TownshipParent, args: { year?: number | null }, ctx: GatewayContext) =>
+      propertyMortgageResolvers.Query.benchmarkPrices(
+        undefined,
+        { townshipCode: t.code, year: args.year ?? null, allVersions: false },
+        ctx,
+      ),
+    mortgages: (
+      t: TownshipParent,
+      args: { status?: string | null; first?: number | null; after?: string | null },
+      ctx: GatewayContext,
+    ) =>
+      propertyMortgageResolvers.Query.mortgages(
+        undefined,
+        {
+          filter: { townshipCode: t.code, status: args.status ?? null },
+          first: args.first,
+          after: args.after,
+        },
+        ctx,
+      ),
+    loans: (
+      t: TownshipParent,
+      args: { classification?: string | null; first?: number | null; after?: string | null },
+      ctx: GatewayContext,
+    ) =>
+      propertyMortgageResolvers.Query.loans(
+        undefined,
+        {
+          filter: { townshipCode: t.code, classification: args.classification ?? null },
+          first: args.first,
+          after: args.after,
+        },
+        ctx,
+      ),
+  },
   Household: {
     mortgages: (h: Household, _: unknown, ctx: GatewayContext) => ctx.loaders.mortgagesByHousehold.load(h.id),
     loans: (h: Household, _: unknown, ctx: GatewayContext) => ctx.loaders.loansByHousehold.load(h.id),
@@ -2343,6 +2558,7 @@ export const propertyMortgageResolvers = {
       date: ['classifiedAsOf'],
       enums: { method: 'REPAYMENT_METHOD_', classification: 'LOAN_CLASS_', status: 'LOAN_STATUS_' },
     }),
+    operationalDelayDueDate: (l: Obj) => orNullText(l['operationalDelayDueDate']),
   },
   Bid: { ...fields({ fen: ['amount', 'deposit'] }) },
   Disposal: {

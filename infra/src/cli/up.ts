@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RegisterImportServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/import';
 import { LandContractServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
+import { PropertyMortgageServiceDefinition } from '@pingquan/contracts/pingquan/property_mortgage/v1/property_mortgage_service';
 import { ensureDatabase, GrpcClients, onStopSignals, PrincipalSigner, waitForHealthy } from '@pingquan/kit';
 import { Command } from 'commander';
 import { DEFAULT_PORTS, SERVICES, serviceUrls } from '../components.js';
@@ -18,6 +19,8 @@ import { startDetachedPostgres } from '../local/postgres-detached.js';
 import type { Scale } from '../seed/dataset.js';
 import { seedThroughImport } from '../seed/import-load.js';
 import { seedThroughServices } from '../seed/load.js';
+import { startHistoryReplica } from '../seed/mortgage-history.js';
+import { seedMortgages } from '../seed/mortgage-load.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const program = new Command()
@@ -209,10 +212,38 @@ async function main(): Promise<void> {
             );
           })
         : await seedThroughServices({ landContract }, opts.scale, process.stdout.isTTY);
-    clients.close();
     log(
       `demo data (${opts.scale}): ${seeded.villages} villages, ${seeded.households} households, ${seeded.contracts} contracts, ${seeded.plots} plots in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    // Track B on top of the seeded contracts: the exchange centre's products, prices, valuations,
+    // mortgages and loans (the history through a back-dated replica, see seed/mortgage-history.ts).
+    const startedB = Date.now();
+    const urls = serviceUrls();
+    const m = await seedMortgages(
+      {
+        landContract,
+        propertyMortgage: clients.create(
+          PropertyMortgageServiceDefinition,
+          urls['PROPERTY_MORTGAGE_GRPC_URL'] ?? '',
+        ),
+        startHistory: () =>
+          startHistoryReplica({
+            databaseUrl: dbUrl(
+              SERVICES.find((svc) => svc.name === 'property-mortgage')?.database ?? 'pq_property_mortgage',
+            ),
+            natsUrl: natsUrl ?? '',
+            signingKey: secrets['PQ_INTERNAL_SIGNING_KEY'] ?? '',
+            landContractUrl: urls['LAND_CONTRACT_GRPC_URL'] ?? '',
+            clients,
+          }),
+      },
+      opts.scale,
+    );
+    clients.close();
+    log(
+      `demo data track B: ${m.banks} banks, ${m.products} loan products, ${m.benchmarkPrices} benchmark prices, ${m.valuations} valuations, ${m.applications} mortgage applications (${m.registered} registered, ${m.rejected} rejected), ${m.loans} loans (${m.overdue} overdue, ${m.nonPerforming} non-performing), ${m.repayments} repayments, ${m.released} released, fund ¥${(m.fundContributedFen / 100).toLocaleString('en-US')} contributed in ${((Date.now() - startedB) / 1000).toFixed(1)} s (as of ${m.anchor})`,
+    );
+    for (const s of m.skipped) log(`  track B case skipped: ${s}`);
   }
 
   log('ready:');

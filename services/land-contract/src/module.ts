@@ -13,9 +13,11 @@ import { todayInShanghai } from '@pingquan/reference';
 import { extensionRunnerFor } from './app/extension-runner.js';
 import { configSchema, type LandContractConfig } from './config.js';
 import { encumbranceSubscriptions } from './events/encumbrance-subscriptions.js';
+import { exchangeSubscriptions } from './events/exchange-subscriptions.js';
 import { migrations } from './migrations/index.js';
 import { certificationEntities } from './persistence/certification.js';
 import { entities } from './persistence/entities.js';
+import { exchangeEntities } from './persistence/exchange-entities.js';
 import { rightsEntities } from './persistence/rights-entities.js';
 import { policies } from './policies.js';
 import { certificationHandlers } from './rpc/certification.js';
@@ -33,7 +35,7 @@ export const SERVICE_NAME = 'land-contract';
 export const landContractModule: ServiceModule<LandContractConfig> = {
   name: SERVICE_NAME,
   stream: Streams['land-contract'],
-  entities: [...entities, ...certificationEntities, ...rightsEntities],
+  entities: [...entities, ...certificationEntities, ...rightsEntities, ...exchangeEntities],
   migrations,
   configSchema,
   register(runtime) {
@@ -50,9 +52,10 @@ export const landContractModule: ServiceModule<LandContractConfig> = {
     runtime.grpc.add(LandRightsServiceDefinition, landRightsHandlers(runtime.orm));
     runtime.grpc.add(CollateralServiceDefinition, collateralHandlers(runtime.orm));
   },
-  // Mortgages registered and released by the exchange centre (property-mortgage), through the inbox.
+  // Mortgages registered and released by the exchange centre (property-mortgage), through the inbox;
+  // then its transaction certificates and the disposals of mortgaged management rights.
   subscriptions() {
-    return encumbranceSubscriptions();
+    return [...encumbranceSubscriptions(), ...exchangeSubscriptions()];
   },
   // 延包 batches run in the background and resume from their committed cursors after a restart.
   background(runtime) {

@@ -172,6 +172,10 @@ export function circulationToMsg(
     policyVersion: row.policyVersion,
     version: row.version,
     terminationEvidenceRef: row.terminationEvidenceRef ?? '',
+    transactionCertificateNo: row.certificateNo ?? '',
+    certifiedOn: row.certifiedOn ?? '',
+    dealId: row.dealId ?? '',
+    disposalId: row.disposalId ?? '',
   };
 }
 

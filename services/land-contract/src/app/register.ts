@@ -10,6 +10,7 @@ import {
   assertCanWrite,
   type CommandContext,
   type EntityManager,
+  execInTransaction,
   groupBy,
   InvalidInputError,
   isUuid,
@@ -31,6 +32,7 @@ import {
 import { validateNewContract } from '../domain/contract-rules.js';
 import { validateHousehold } from '../domain/household.js';
 import type { Contract, Household, Member, Plot } from '../domain/model.js';
+import { checkMayContractAgain } from '../domain/surrender.js';
 import {
   ContractEntity,
   HouseholdEntity,
@@ -41,6 +43,7 @@ import {
 import { TRACK } from './context.js';
 import { readContractByKey, readContractsOfHouseholds } from './contract-reads.js';
 import { contractToMsg, householdToMsg, issuerToMsg } from './mapping.js';
+import { rejectRule, surrenderRecordsOf } from './rights-common.js';
 
 /**
  * A lookup by id (UUID) or by the record's national code. Anything else is bad input, refused here
@@ -301,6 +304,7 @@ export async function registerContract(
     contractedPlotCodes: new Set(held.map((p) => p.code)),
   });
   if (v.length) refuse(v);
+  await checkNotBarredBySurrender(em, household, contract.termStart, todayInShanghai(ctx.now));
   if (await em.findOne(ContractEntity, { code: input.code }))
     throw new AlreadyExistsError('contract', input.code);
   const row = em.create(ContractEntity, {
@@ -349,6 +353,32 @@ export async function registerContract(
     },
   ]);
   return msg;
+}
+
+/**
+ * `SURRENDERED_HOUSEHOLD_MAY_NOT_CONTRACT` (LCL Art 30): a household that gave its contract back
+ * (自愿有偿退出) may not contract again within the term it gave up — neither by a contract signed
+ * today nor by one whose term starts inside it, as 另行发包 (RecontractPlots) rules too. Checked
+ * before the contract code is looked up, so a household asking for its old code again hears the rule
+ * rather than "already exists".
+ */
+async function checkNotBarredBySurrender(
+  em: EntityManager,
+  household: Household,
+  termStart: string,
+  today: string,
+): Promise<void> {
+  // A surrender commits with its contract row locked: waiting on the household's contract rows here
+  // means a surrender in flight is either seen below or comes after this contract (code order, as
+  // the extension batch locks, so neither waits on the other in a cycle).
+  await execInTransaction(em, 'SELECT id FROM contract WHERE household_id = ? ORDER BY code FOR SHARE', [
+    household.id,
+  ]);
+  const surrenders = await surrenderRecordsOf(em, household.id);
+  const barred = [...new Set([today, termStart])].flatMap((date) =>
+    checkMayContractAgain(household, surrenders, date, 'householdId'),
+  );
+  if (barred.length > 0) rejectRule(barred);
 }
 
 export async function getContract(

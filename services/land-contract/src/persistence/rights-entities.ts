@@ -74,6 +74,10 @@ export const ContractTransferEntity = defineEntity({
     consentBy: p.string(),
     priceFen: p.bigint('number').nullable(),
     townshipCode: p.string().length(9),
+    /** 交易鉴证书 of the exchange centre (20261130-exchange.ts); null while not certified. */
+    certificateNo: p.string().length(64).nullable(),
+    certifiedOn: p.date().nullable(),
+    dealId: p.string().length(64).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   }),
 });
@@ -201,6 +205,12 @@ export const CirculationEntity = defineEntity({
     socialCapital: p.boolean(),
     registrable: p.boolean(),
     policyVersion: p.string(),
+    /** 交易鉴证书 of the exchange centre (20261130-exchange.ts): official from then; null before. */
+    certificateNo: p.string().length(64).nullable(),
+    certifiedOn: p.date().nullable(),
+    dealId: p.string().length(64).nullable(),
+    /** The exchange centre's disposal this circulation passed a mortgaged right on from. */
+    disposalId: p.string().length(64).nullable(),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p

@@ -1199,6 +1199,21 @@ export interface Circulation {
   policyVersion: string;
   version: number;
   terminationEvidenceRef: string;
+  /**
+   * 交易鉴证书 — number of the exchange centre's transaction certificate of this circulation's deal;
+   * from then on the circulation is official (the basis of the collective's accounts). Empty while
+   * the deal is not certified.
+   */
+  transactionCertificateNo: string;
+  /** Day of the certificate (YYYY-MM-DD); empty while not certified. */
+  certifiedOn: string;
+  /** The certified deal at the exchange centre, when its announcement was received. */
+  dealId: string;
+  /**
+   * Set when the circulation passes a disposed (处置) mortgaged management right to its buyer: the
+   * disposal at the exchange centre.
+   */
+  disposalId: string;
 }
 
 export interface RecordCirculationReviewRequest {
@@ -1540,6 +1555,66 @@ export interface EncumbranceRecorded {
 /** A mortgage on a contract right was released; the right is free of it. */
 export interface EncumbranceReleased {
   encumbrance?: Encumbrance | undefined;
+}
+
+/** 交易鉴证书 — the exchange centre's certificate of a deal, as land-contract received it. */
+export interface TransactionCertificate {
+  certificateNo: string;
+  /** The deal at the exchange centre. */
+  dealId: string;
+  certifiedOn: string;
+  priceFen: number;
+  /** The deal's mode as the centre names it, e.g. TRANSACTION_MODE_LEASE. */
+  mode: string;
+}
+
+/**
+ * The exchange centre certified the deal of a circulation (交易鉴证): the circulation is official
+ * from the certificate's day.
+ */
+export interface CirculationCertified {
+  circulation?: Circulation | undefined;
+  certificate?: TransactionCertificate | undefined;
+}
+
+/**
+ * The exchange centre certified the deal of a contract-right transfer (承包权转让): the transfer is
+ * official from the certificate's day.
+ */
+export interface ContractTransferCertified {
+  transferId: string;
+  fromContractId: string;
+  toContractId: string;
+  fromHouseholdId: string;
+  toHouseholdId: string;
+  plotCodes: string[];
+  transferDate: string;
+  townshipCode: string;
+  certificate?: TransactionCertificate | undefined;
+}
+
+/**
+ * A mortgaged management right was disposed of (处置: auction, market transfer, storage-company
+ * acquisition, re-circulation) at the exchange centre. The buyer holds it as a circulation from the
+ * contractor — or, for a transferee's mortgaged right, a re-circulation of that circulation — for the
+ * remaining term only; the contract right itself stays with the household.
+ */
+export interface DisposedRightTransferred {
+  /** The buyer's circulation (disposal_id set, certified with the disposal's certificate). */
+  circulation?: Circulation | undefined;
+  disposalId: string;
+  mortgageId: string;
+  loanId: string;
+  /** As the centre names it, e.g. DISPOSAL_METHOD_ONLINE_AUCTION. */
+  method: string;
+  priceFen: number;
+  completedOn: string;
+  certificateNo: string;
+  /**
+   * The end the exchange centre gave the transfer; the circulation ends at the earliest of it, the
+   * contract's end and (for a transferee's right) the mortgaged circulation's end.
+   */
+  transferTermEndDate: string;
 }
 
 function createBaseRecordedAct(): RecordedAct {
@@ -6151,6 +6226,10 @@ function createBaseCirculation(): Circulation {
     policyVersion: "",
     version: 0,
     terminationEvidenceRef: "",
+    transactionCertificateNo: "",
+    certifiedOn: "",
+    dealId: "",
+    disposalId: "",
   };
 }
 
@@ -6251,6 +6330,18 @@ export const Circulation: MessageFns<Circulation> = {
     }
     if (message.terminationEvidenceRef !== "") {
       writer.uint32(258).string(message.terminationEvidenceRef);
+    }
+    if (message.transactionCertificateNo !== "") {
+      writer.uint32(266).string(message.transactionCertificateNo);
+    }
+    if (message.certifiedOn !== "") {
+      writer.uint32(274).string(message.certifiedOn);
+    }
+    if (message.dealId !== "") {
+      writer.uint32(282).string(message.dealId);
+    }
+    if (message.disposalId !== "") {
+      writer.uint32(290).string(message.disposalId);
     }
     return writer;
   },
@@ -6524,6 +6615,38 @@ export const Circulation: MessageFns<Circulation> = {
             message.terminationEvidenceRef = reader.string();
             continue;
           }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.transactionCertificateNo = reader.string();
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.certifiedOn = reader.string();
+            continue;
+          }
+          case 35: {
+            if (tag !== 282) {
+              break;
+            }
+
+            message.dealId = reader.string();
+            continue;
+          }
+          case 36: {
+            if (tag !== 290) {
+              break;
+            }
+
+            message.disposalId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6660,6 +6783,26 @@ export const Circulation: MessageFns<Circulation> = {
         : isSet(object.termination_evidence_ref)
         ? globalThis.String(object.termination_evidence_ref)
         : "",
+      transactionCertificateNo: isSet(object.transactionCertificateNo)
+        ? globalThis.String(object.transactionCertificateNo)
+        : isSet(object.transaction_certificate_no)
+        ? globalThis.String(object.transaction_certificate_no)
+        : "",
+      certifiedOn: isSet(object.certifiedOn)
+        ? globalThis.String(object.certifiedOn)
+        : isSet(object.certified_on)
+        ? globalThis.String(object.certified_on)
+        : "",
+      dealId: isSet(object.dealId)
+        ? globalThis.String(object.dealId)
+        : isSet(object.deal_id)
+        ? globalThis.String(object.deal_id)
+        : "",
+      disposalId: isSet(object.disposalId)
+        ? globalThis.String(object.disposalId)
+        : isSet(object.disposal_id)
+        ? globalThis.String(object.disposal_id)
+        : "",
     };
   },
 
@@ -6761,6 +6904,18 @@ export const Circulation: MessageFns<Circulation> = {
     if (message.terminationEvidenceRef !== "") {
       obj.terminationEvidenceRef = message.terminationEvidenceRef;
     }
+    if (message.transactionCertificateNo !== "") {
+      obj.transactionCertificateNo = message.transactionCertificateNo;
+    }
+    if (message.certifiedOn !== "") {
+      obj.certifiedOn = message.certifiedOn;
+    }
+    if (message.dealId !== "") {
+      obj.dealId = message.dealId;
+    }
+    if (message.disposalId !== "") {
+      obj.disposalId = message.disposalId;
+    }
     return obj;
   },
 
@@ -6807,6 +6962,10 @@ export const Circulation: MessageFns<Circulation> = {
     message.policyVersion = object.policyVersion ?? "";
     message.version = object.version ?? 0;
     message.terminationEvidenceRef = object.terminationEvidenceRef ?? "";
+    message.transactionCertificateNo = object.transactionCertificateNo ?? "";
+    message.certifiedOn = object.certifiedOn ?? "";
+    message.dealId = object.dealId ?? "";
+    message.disposalId = object.disposalId ?? "";
     return message;
   },
 };
@@ -12058,6 +12217,722 @@ export const EncumbranceReleased: MessageFns<EncumbranceReleased> = {
     message.encumbrance = (object.encumbrance !== undefined && object.encumbrance !== null)
       ? Encumbrance.fromPartial(object.encumbrance)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseTransactionCertificate(): TransactionCertificate {
+  return { certificateNo: "", dealId: "", certifiedOn: "", priceFen: 0, mode: "" };
+}
+
+export const TransactionCertificate: MessageFns<TransactionCertificate> = {
+  encode(message: TransactionCertificate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.certificateNo !== "") {
+      writer.uint32(10).string(message.certificateNo);
+    }
+    if (message.dealId !== "") {
+      writer.uint32(18).string(message.dealId);
+    }
+    if (message.certifiedOn !== "") {
+      writer.uint32(26).string(message.certifiedOn);
+    }
+    if (message.priceFen !== 0) {
+      writer.uint32(32).int64(message.priceFen);
+    }
+    if (message.mode !== "") {
+      writer.uint32(42).string(message.mode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransactionCertificate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransactionCertificate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.dealId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.certifiedOn = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.priceFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.mode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransactionCertificate {
+    return {
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      dealId: isSet(object.dealId)
+        ? globalThis.String(object.dealId)
+        : isSet(object.deal_id)
+        ? globalThis.String(object.deal_id)
+        : "",
+      certifiedOn: isSet(object.certifiedOn)
+        ? globalThis.String(object.certifiedOn)
+        : isSet(object.certified_on)
+        ? globalThis.String(object.certified_on)
+        : "",
+      priceFen: isSet(object.priceFen)
+        ? globalThis.Number(object.priceFen)
+        : isSet(object.price_fen)
+        ? globalThis.Number(object.price_fen)
+        : 0,
+      mode: isSet(object.mode) ? globalThis.String(object.mode) : "",
+    };
+  },
+
+  toJSON(message: TransactionCertificate): unknown {
+    const obj: any = {};
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.dealId !== "") {
+      obj.dealId = message.dealId;
+    }
+    if (message.certifiedOn !== "") {
+      obj.certifiedOn = message.certifiedOn;
+    }
+    if (message.priceFen !== 0) {
+      obj.priceFen = Math.round(message.priceFen);
+    }
+    if (message.mode !== "") {
+      obj.mode = message.mode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TransactionCertificate>): TransactionCertificate {
+    return TransactionCertificate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TransactionCertificate>): TransactionCertificate {
+    const message = createBaseTransactionCertificate();
+    message.certificateNo = object.certificateNo ?? "";
+    message.dealId = object.dealId ?? "";
+    message.certifiedOn = object.certifiedOn ?? "";
+    message.priceFen = object.priceFen ?? 0;
+    message.mode = object.mode ?? "";
+    return message;
+  },
+};
+
+function createBaseCirculationCertified(): CirculationCertified {
+  return { circulation: undefined, certificate: undefined };
+}
+
+export const CirculationCertified: MessageFns<CirculationCertified> = {
+  encode(message: CirculationCertified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.circulation !== undefined) {
+      Circulation.encode(message.circulation, writer.uint32(10).fork()).join();
+    }
+    if (message.certificate !== undefined) {
+      TransactionCertificate.encode(message.certificate, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CirculationCertified {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCirculationCertified();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.circulation = Circulation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificate = TransactionCertificate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CirculationCertified {
+    return {
+      circulation: isSet(object.circulation) ? Circulation.fromJSON(object.circulation) : undefined,
+      certificate: isSet(object.certificate) ? TransactionCertificate.fromJSON(object.certificate) : undefined,
+    };
+  },
+
+  toJSON(message: CirculationCertified): unknown {
+    const obj: any = {};
+    if (message.circulation !== undefined) {
+      obj.circulation = Circulation.toJSON(message.circulation);
+    }
+    if (message.certificate !== undefined) {
+      obj.certificate = TransactionCertificate.toJSON(message.certificate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CirculationCertified>): CirculationCertified {
+    return CirculationCertified.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CirculationCertified>): CirculationCertified {
+    const message = createBaseCirculationCertified();
+    message.circulation = (object.circulation !== undefined && object.circulation !== null)
+      ? Circulation.fromPartial(object.circulation)
+      : undefined;
+    message.certificate = (object.certificate !== undefined && object.certificate !== null)
+      ? TransactionCertificate.fromPartial(object.certificate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseContractTransferCertified(): ContractTransferCertified {
+  return {
+    transferId: "",
+    fromContractId: "",
+    toContractId: "",
+    fromHouseholdId: "",
+    toHouseholdId: "",
+    plotCodes: [],
+    transferDate: "",
+    townshipCode: "",
+    certificate: undefined,
+  };
+}
+
+export const ContractTransferCertified: MessageFns<ContractTransferCertified> = {
+  encode(message: ContractTransferCertified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.transferId !== "") {
+      writer.uint32(10).string(message.transferId);
+    }
+    if (message.fromContractId !== "") {
+      writer.uint32(18).string(message.fromContractId);
+    }
+    if (message.toContractId !== "") {
+      writer.uint32(26).string(message.toContractId);
+    }
+    if (message.fromHouseholdId !== "") {
+      writer.uint32(34).string(message.fromHouseholdId);
+    }
+    if (message.toHouseholdId !== "") {
+      writer.uint32(42).string(message.toHouseholdId);
+    }
+    for (const v of message.plotCodes) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.transferDate !== "") {
+      writer.uint32(58).string(message.transferDate);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(66).string(message.townshipCode);
+    }
+    if (message.certificate !== undefined) {
+      TransactionCertificate.encode(message.certificate, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContractTransferCertified {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContractTransferCertified();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transferId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromContractId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toContractId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fromHouseholdId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.toHouseholdId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.plotCodes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.transferDate = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.certificate = TransactionCertificate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContractTransferCertified {
+    return {
+      transferId: isSet(object.transferId)
+        ? globalThis.String(object.transferId)
+        : isSet(object.transfer_id)
+        ? globalThis.String(object.transfer_id)
+        : "",
+      fromContractId: isSet(object.fromContractId)
+        ? globalThis.String(object.fromContractId)
+        : isSet(object.from_contract_id)
+        ? globalThis.String(object.from_contract_id)
+        : "",
+      toContractId: isSet(object.toContractId)
+        ? globalThis.String(object.toContractId)
+        : isSet(object.to_contract_id)
+        ? globalThis.String(object.to_contract_id)
+        : "",
+      fromHouseholdId: isSet(object.fromHouseholdId)
+        ? globalThis.String(object.fromHouseholdId)
+        : isSet(object.from_household_id)
+        ? globalThis.String(object.from_household_id)
+        : "",
+      toHouseholdId: isSet(object.toHouseholdId)
+        ? globalThis.String(object.toHouseholdId)
+        : isSet(object.to_household_id)
+        ? globalThis.String(object.to_household_id)
+        : "",
+      plotCodes: globalThis.Array.isArray(object?.plotCodes)
+        ? object.plotCodes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.plot_codes)
+        ? object.plot_codes.map((e: any) => globalThis.String(e))
+        : [],
+      transferDate: isSet(object.transferDate)
+        ? globalThis.String(object.transferDate)
+        : isSet(object.transfer_date)
+        ? globalThis.String(object.transfer_date)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+      certificate: isSet(object.certificate) ? TransactionCertificate.fromJSON(object.certificate) : undefined,
+    };
+  },
+
+  toJSON(message: ContractTransferCertified): unknown {
+    const obj: any = {};
+    if (message.transferId !== "") {
+      obj.transferId = message.transferId;
+    }
+    if (message.fromContractId !== "") {
+      obj.fromContractId = message.fromContractId;
+    }
+    if (message.toContractId !== "") {
+      obj.toContractId = message.toContractId;
+    }
+    if (message.fromHouseholdId !== "") {
+      obj.fromHouseholdId = message.fromHouseholdId;
+    }
+    if (message.toHouseholdId !== "") {
+      obj.toHouseholdId = message.toHouseholdId;
+    }
+    if (message.plotCodes?.length) {
+      obj.plotCodes = message.plotCodes;
+    }
+    if (message.transferDate !== "") {
+      obj.transferDate = message.transferDate;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    if (message.certificate !== undefined) {
+      obj.certificate = TransactionCertificate.toJSON(message.certificate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ContractTransferCertified>): ContractTransferCertified {
+    return ContractTransferCertified.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContractTransferCertified>): ContractTransferCertified {
+    const message = createBaseContractTransferCertified();
+    message.transferId = object.transferId ?? "";
+    message.fromContractId = object.fromContractId ?? "";
+    message.toContractId = object.toContractId ?? "";
+    message.fromHouseholdId = object.fromHouseholdId ?? "";
+    message.toHouseholdId = object.toHouseholdId ?? "";
+    message.plotCodes = object.plotCodes?.map((e) => e) || [];
+    message.transferDate = object.transferDate ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    message.certificate = (object.certificate !== undefined && object.certificate !== null)
+      ? TransactionCertificate.fromPartial(object.certificate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDisposedRightTransferred(): DisposedRightTransferred {
+  return {
+    circulation: undefined,
+    disposalId: "",
+    mortgageId: "",
+    loanId: "",
+    method: "",
+    priceFen: 0,
+    completedOn: "",
+    certificateNo: "",
+    transferTermEndDate: "",
+  };
+}
+
+export const DisposedRightTransferred: MessageFns<DisposedRightTransferred> = {
+  encode(message: DisposedRightTransferred, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.circulation !== undefined) {
+      Circulation.encode(message.circulation, writer.uint32(10).fork()).join();
+    }
+    if (message.disposalId !== "") {
+      writer.uint32(18).string(message.disposalId);
+    }
+    if (message.mortgageId !== "") {
+      writer.uint32(26).string(message.mortgageId);
+    }
+    if (message.loanId !== "") {
+      writer.uint32(34).string(message.loanId);
+    }
+    if (message.method !== "") {
+      writer.uint32(42).string(message.method);
+    }
+    if (message.priceFen !== 0) {
+      writer.uint32(48).int64(message.priceFen);
+    }
+    if (message.completedOn !== "") {
+      writer.uint32(58).string(message.completedOn);
+    }
+    if (message.certificateNo !== "") {
+      writer.uint32(66).string(message.certificateNo);
+    }
+    if (message.transferTermEndDate !== "") {
+      writer.uint32(74).string(message.transferTermEndDate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DisposedRightTransferred {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisposedRightTransferred();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.circulation = Circulation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.disposalId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.mortgageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.loanId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.priceFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.completedOn = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.transferTermEndDate = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DisposedRightTransferred {
+    return {
+      circulation: isSet(object.circulation) ? Circulation.fromJSON(object.circulation) : undefined,
+      disposalId: isSet(object.disposalId)
+        ? globalThis.String(object.disposalId)
+        : isSet(object.disposal_id)
+        ? globalThis.String(object.disposal_id)
+        : "",
+      mortgageId: isSet(object.mortgageId)
+        ? globalThis.String(object.mortgageId)
+        : isSet(object.mortgage_id)
+        ? globalThis.String(object.mortgage_id)
+        : "",
+      loanId: isSet(object.loanId)
+        ? globalThis.String(object.loanId)
+        : isSet(object.loan_id)
+        ? globalThis.String(object.loan_id)
+        : "",
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      priceFen: isSet(object.priceFen)
+        ? globalThis.Number(object.priceFen)
+        : isSet(object.price_fen)
+        ? globalThis.Number(object.price_fen)
+        : 0,
+      completedOn: isSet(object.completedOn)
+        ? globalThis.String(object.completedOn)
+        : isSet(object.completed_on)
+        ? globalThis.String(object.completed_on)
+        : "",
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      transferTermEndDate: isSet(object.transferTermEndDate)
+        ? globalThis.String(object.transferTermEndDate)
+        : isSet(object.transfer_term_end_date)
+        ? globalThis.String(object.transfer_term_end_date)
+        : "",
+    };
+  },
+
+  toJSON(message: DisposedRightTransferred): unknown {
+    const obj: any = {};
+    if (message.circulation !== undefined) {
+      obj.circulation = Circulation.toJSON(message.circulation);
+    }
+    if (message.disposalId !== "") {
+      obj.disposalId = message.disposalId;
+    }
+    if (message.mortgageId !== "") {
+      obj.mortgageId = message.mortgageId;
+    }
+    if (message.loanId !== "") {
+      obj.loanId = message.loanId;
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.priceFen !== 0) {
+      obj.priceFen = Math.round(message.priceFen);
+    }
+    if (message.completedOn !== "") {
+      obj.completedOn = message.completedOn;
+    }
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.transferTermEndDate !== "") {
+      obj.transferTermEndDate = message.transferTermEndDate;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DisposedRightTransferred>): DisposedRightTransferred {
+    return DisposedRightTransferred.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DisposedRightTransferred>): DisposedRightTransferred {
+    const message = createBaseDisposedRightTransferred();
+    message.circulation = (object.circulation !== undefined && object.circulation !== null)
+      ? Circulation.fromPartial(object.circulation)
+      : undefined;
+    message.disposalId = object.disposalId ?? "";
+    message.mortgageId = object.mortgageId ?? "";
+    message.loanId = object.loanId ?? "";
+    message.method = object.method ?? "";
+    message.priceFen = object.priceFen ?? 0;
+    message.completedOn = object.completedOn ?? "";
+    message.certificateNo = object.certificateNo ?? "";
+    message.transferTermEndDate = object.transferTermEndDate ?? "";
     return message;
   },
 };
