@@ -295,7 +295,9 @@ describe.each(ciValuesFiles)('ci/%s', (file) => {
         expect(container.ports?.map((p) => p.containerPort)).toEqual([50051]);
       }
       const env = effectiveEnv(manifests, container);
-      expect(envValue(env, 'NODE_OPTIONS')).toBe(`--max-old-space-size=${heapFor(container)} --max-semi-space-size=4`);
+      expect(envValue(env, 'NODE_OPTIONS')).toBe(
+        `--max-old-space-size=${heapFor(container)} --max-semi-space-size=4`,
+      );
     }
     for (const job of ofKind(manifests, Job.is)) {
       const spec = podSpecOf(job);
