@@ -22,6 +22,7 @@ import {
   type LocalDate,
   MU4_PER_MU,
   type Mu4,
+  roundHalfUpDiv,
   todayInShanghai,
   validateCreditCode,
   validateResidentId,
@@ -33,7 +34,6 @@ import {
 } from '../domain/circulation.js';
 import { checkInForce } from '../domain/contract-rules.js';
 import type { CirculatedPlot, Household, Transferee } from '../domain/model.js';
-import { roundHalfUpDiv } from '../domain/money.js';
 import { termsOverlap } from '../domain/term.js';
 import { HouseholdEntity, IssuerEntity, MemberEntity } from '../persistence/entities.js';
 import { DisposalTransferEntity, TransactionCertificateEntity } from '../persistence/exchange-entities.js';

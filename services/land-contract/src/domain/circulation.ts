@@ -9,6 +9,7 @@ import {
   MU4_PER_MU,
   type Mu4,
   type RuleViolation,
+  roundHalfUpDiv,
   validateCreditCode,
   validateResidentId,
   violation,
@@ -16,7 +17,6 @@ import {
 import { type AbandonmentReport, shouldTerminateCirculationForIdleness } from './abandonment.js';
 import { checkInForce } from './contract-rules.js';
 import type { Circulation, CirculationMode, Contract, ReviewLevel, TransfereeKind } from './model.js';
-import { roundHalfUpDiv } from './money.js';
 import type { PolicyVersion } from './policy.js';
 import { duplicates, termsOverlap } from './term.js';
 

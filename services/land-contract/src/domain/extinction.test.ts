@@ -1,6 +1,6 @@
+import { allocateByWeights } from '@pingquan/reference';
 import { describe, expect, it } from 'vitest';
 import { type ReclaimRequest, reclaimExtinctHousehold } from './extinction.js';
-import { allocateByWeights } from './money.js';
 import {
   accepted,
   circulation,

@@ -1,4 +1,4 @@
-import { compareDates, type LocalDate, type Mu4 } from '@pingquan/reference';
+import { compareDates, type LocalDate, type Mu4, roundHalfUpDiv } from '@pingquan/reference';
 import type { CertificationStage } from './certification.js';
 import { isInForce } from './contract-rules.js';
 import {
@@ -9,7 +9,6 @@ import {
   isDueForExtension,
 } from './extension.js';
 import type { CirculationStatus, ContractMode, ContractStatus } from './model.js';
-import { roundHalfUpDiv } from './money.js';
 
 // Row shapes are what a reporting query selects; the app streams them in, nothing here reads a store.
 

@@ -12,7 +12,6 @@ export * from './figures.js';
 export * from './history.js';
 export * from './household.js';
 export * from './model.js';
-export * from './money.js';
 export * from './policy.js';
 export * from './surrender.js';
 export * from './term.js';

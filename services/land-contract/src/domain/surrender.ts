@@ -10,13 +10,13 @@ import {
   MU4_PER_MU,
   type Mu4,
   type RuleViolation,
+  roundHalfUpDiv,
   violation,
 } from '@pingquan/reference';
 import { activeCirculationsOn } from './circulation.js';
 import { assertTransition, checkInForce } from './contract-rules.js';
 import { checkNotEncumbered } from './encumbrance.js';
 import type { Circulation, Contract, Encumbrance, Household, Plot, RecordedAct } from './model.js';
-import { formatTenThousandths, roundHalfUpDiv } from './money.js';
 import type { PolicyVersion } from './policy.js';
 import { contractAreaMu4, type RemainingTerm, remainingTerm } from './term.js';
 
@@ -88,7 +88,7 @@ export function computeSurrenderCompensation(
     BigInt(MU4_PER_MU) * BigInt(DAYS_PER_COMPENSATION_YEAR),
   );
   const amountFen = landCompensationFen + soilImprovementFen;
-  const yearsDecimal = formatTenThousandths(
+  const yearsDecimal = formatMu(
     roundHalfUpDiv(yearDays * BigInt(MU4_PER_MU), BigInt(DAYS_PER_COMPENSATION_YEAR)),
   );
   const yearsText = `${remaining.wholeYears} + ${remaining.extraDays}/${DAYS_PER_COMPENSATION_YEAR}`;

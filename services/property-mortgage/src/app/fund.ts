@@ -12,10 +12,9 @@ import {
   type Principal,
   recordChanges,
 } from '@pingquan/kit';
-import { compareDates, isLocalDate, type LocalDate, violation } from '@pingquan/reference';
+import { compareDates, isLocalDate, type LocalDate, sumFen, violation } from '@pingquan/reference';
 import { checkFundBalance, computeClaim } from '../domain/fund.js';
 import type { LossCauseName } from '../domain/model.js';
-import { sumFen } from '../domain/money.js';
 import {
   DisposalEntity,
   FundClaimEntity,

@@ -11,7 +11,7 @@ import {
   type Principal,
   recordChanges,
 } from '@pingquan/kit';
-import { compareDates, isLocalDate, violation } from '@pingquan/reference';
+import { compareDates, isLocalDate, sumFen, violation } from '@pingquan/reference';
 import type {
   LoanClassName,
   LoanStatusName,
@@ -19,7 +19,6 @@ import type {
   RepaymentSourceName,
 } from '../domain/model.js';
 import { STANDING_MORTGAGE } from '../domain/model.js';
-import { sumFen } from '../domain/money.js';
 import {
   applyRepayment,
   buildSchedule,

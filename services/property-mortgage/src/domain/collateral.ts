@@ -1,6 +1,13 @@
-import { compareDates, type Fen, type LocalDate, type RuleViolation, violation } from '@pingquan/reference';
+import {
+  bpOfFloor,
+  compareDates,
+  type Fen,
+  type LocalDate,
+  type RuleViolation,
+  sumFen,
+  violation,
+} from '@pingquan/reference';
 import type { CollateralFacts, CollateralRef, DocumentKindName, DocumentRef, Party } from './model.js';
-import { bpOfFloor, sumFen } from './money.js';
 import { RIGHT_TYPES } from './rights.js';
 
 /** A mortgage on the same right whose scope overlaps the one offered. */

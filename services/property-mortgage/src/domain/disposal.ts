@@ -4,6 +4,7 @@ import {
   isLocalDate,
   type LocalDate,
   type RuleViolation,
+  ratioBp,
   violation,
 } from '@pingquan/reference';
 import { isNonPerforming } from './classification.js';
@@ -14,7 +15,6 @@ import type {
   LoanClassName,
   LoanStatusName,
 } from './model.js';
-import { ratioBp } from './money.js';
 
 export interface StartDisposalInput {
   method: DisposalMethodName;

@@ -1,6 +1,5 @@
-import { type Fen, type RuleViolation, violation } from '@pingquan/reference';
+import { BP, type Fen, floorDiv, type RuleViolation, sumFen, violation } from '@pingquan/reference';
 import type { LossCauseName } from './model.js';
-import { BP, floorDiv, sumFen } from './money.js';
 
 /** Shares of a loss in basis points; they add up to 10000. */
 export interface ShareRatios {

@@ -1,7 +1,6 @@
-import { compareDates, type Fen, type LocalDate } from '@pingquan/reference';
+import { compareDates, type Fen, type LocalDate, ratioBp } from '@pingquan/reference';
 import { isNonPerforming } from './classification.js';
 import type { LoanClassName } from './model.js';
-import { ratioBp } from './money.js';
 
 /** One loan as of the report's last day. */
 export interface LoanFact {

@@ -1,6 +1,6 @@
+import { sumFen } from '@pingquan/reference';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sumFen } from './money.js';
 import { applyProceeds, applyRepayment, buildSchedule, checkLoanTerms, loanPosition } from './schedule.js';
 
 const terms = {

@@ -1,15 +1,18 @@
 import {
   addMonths,
+  BP,
   compareDates,
   daysBetween,
   type Fen,
   isLocalDate,
   type LocalDate,
   type RuleViolation,
+  roundHalfUpDiv,
+  splitFloor,
+  sumFen,
   violation,
 } from '@pingquan/reference';
 import type { Installment, RepaymentMethodName } from './model.js';
-import { BP, roundHalfUpDiv, splitFloor, sumFen } from './money.js';
 
 /**
  * Interest is simple interest on the balance for the actual days of each period over a 360-day year

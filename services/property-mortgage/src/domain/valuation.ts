@@ -7,11 +7,11 @@ import {
   type LocalDate,
   type Mu4,
   type RuleViolation,
+  roundHalfUpDiv,
   validateCreditCode,
   violation,
 } from '@pingquan/reference';
 import type { CollateralRef, PriceUnitName, RightTypeName, ValuationMethodName } from './model.js';
-import { roundHalfUpDiv } from './money.js';
 
 const DAYS_PER_YEAR = 365n;
 const MU4_PER_MU = 10_000n;

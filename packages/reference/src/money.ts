@@ -1,4 +1,6 @@
-import type { Fen } from '@pingquan/reference';
+// Integer-fen arithmetic shared by every service: money never passes through floating point, and
+// every split adds up to its total exactly.
+import type { Fen } from './units.js';
 
 /** Basis points in a whole: 10000 bp = 100%. Rates, ratios and loan-to-value are integer basis points. */
 export const BP = 10_000;
@@ -59,5 +61,30 @@ export function splitFloor(totalFen: Fen, weights: readonly number[], remainderT
   const parts = weights.map((w) => floorDiv(BigInt(totalFen) * BigInt(w), BigInt(sum)));
   const left = totalFen - sumFen(parts);
   parts[remainderTo] = (parts[remainderTo] ?? 0) + left;
+  return parts;
+}
+
+/**
+ * Splits `totalFen` in proportion to integer `weights` so the parts add up to the total exactly
+ * (largest remainder; ties go to the earlier entry, so the split is deterministic).
+ */
+export function allocateByWeights(totalFen: Fen, weights: readonly number[]): Fen[] {
+  if (!Number.isSafeInteger(totalFen) || totalFen < 0)
+    throw new RangeError('Total must be whole fen, zero or more');
+  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0))
+    throw new RangeError('Weights must be whole numbers');
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum === 0) throw new RangeError('At least one weight must be positive');
+  const total = BigInt(totalFen);
+  const whole = weights.map((w) => (total * BigInt(w)) / BigInt(sum));
+  const remainders = weights.map((w, i) => ({ i, r: (total * BigInt(w)) % BigInt(sum) }));
+  let left = total - whole.reduce((a, b) => a + b, 0n);
+  remainders.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  const parts = whole.map(Number);
+  for (const { i } of remainders) {
+    if (left <= 0n) break;
+    parts[i] = (parts[i] ?? 0) + 1;
+    left -= 1n;
+  }
   return parts;
 }

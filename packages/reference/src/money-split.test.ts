@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocateByWeights, formatTenThousandths, roundHalfUpDiv } from './money.js';
-import { policyInEffect } from './policy.js';
+import { allocateByWeights, roundHalfUpDiv } from './money.js';
+import { formatMu } from './units.js';
 
-describe('money and policy helpers', () => {
+describe('money helpers', () => {
   it('ROUND_HALF_UP: halves go up, below half goes down', () => {
     expect(roundHalfUpDiv(5n, 10n)).toBe(1);
     expect(roundHalfUpDiv(4n, 10n)).toBe(0);
@@ -29,18 +29,8 @@ describe('money and policy helpers', () => {
     );
   });
 
-  it('formatTenThousandths prints four decimals', () => {
-    expect(formatTenThousandths(43_288)).toBe('4.3288');
-    expect(formatTenThousandths(5)).toBe('0.0005');
-  });
-
-  it('POLICY_IN_EFFECT: the latest version started by the date; none before the first', () => {
-    const versions = [
-      { version: 'v1', effectiveFrom: '2023-06-01' },
-      { version: 'v2', effectiveFrom: '2024-07-01' },
-    ];
-    expect(policyInEffect(versions, '2023-05-31')).toBeUndefined();
-    expect(policyInEffect(versions, '2024-06-30')?.version).toBe('v1');
-    expect(policyInEffect(versions, '2024-07-01')?.version).toBe('v2');
+  it('formatMu prints a ten-thousandths value with four decimals', () => {
+    expect(formatMu(43_288)).toBe('4.3288');
+    expect(formatMu(5)).toBe('0.0005');
   });
 });
