@@ -1,4 +1,4 @@
-import type { MigrationObject, Options } from '@mikro-orm/core';
+import type { EntityName, FilterQuery, MigrationObject, Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -77,4 +77,31 @@ export async function execInTransaction<T = Record<string, unknown>>(
   params: unknown[] = [],
 ): Promise<T[]> {
   return em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+}
+
+/** One page of a keyset-paginated list, the cursor of the next page, and the total matching. */
+export interface KeysetPage<T> {
+  rows: T[];
+  nextCursor: string | undefined;
+  total: number;
+}
+
+/**
+ * A page of rows ordered by a unique string key (a code, or a UUIDv7 id), after the given cursor.
+ * Keyset pages stay stable under inserts and cost the same at any depth, unlike offsets.
+ */
+export async function keysetPage<T extends object, K extends keyof T & string>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: Record<string, unknown>,
+  key: K,
+  pageSize: number,
+  after: string | undefined,
+): Promise<KeysetPage<T>> {
+  const total = await em.count(entity, where as FilterQuery<T>);
+  const filtered = (after ? { ...where, [key]: { $gt: after } } : where) as FilterQuery<T>;
+  const rows = await em.find(entity, filtered, { orderBy: { [key]: 'asc' } as never, limit: pageSize + 1 });
+  const page = rows.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > pageSize && last ? String(last[key]) : undefined, total };
 }

@@ -14,6 +14,7 @@ import {
   groupBy,
   InvalidInputError,
   isUuid,
+  keysetPage,
   NotFoundError,
   newId,
   type Principal,
@@ -430,17 +431,12 @@ export async function listContracts(
     where['townshipCode'] =
       filter.townshipCode && allowed.includes(filter.townshipCode) ? filter.townshipCode : { $in: allowed };
   if (principal.role === 'VILLAGE_TASK_FORCE') where['villageCode'] = { $in: principal.villages ?? [] };
-  const total = await em.count(ContractEntity, where);
-  const rows = await em.find(ContractEntity, after ? { ...where, code: { $gt: after } } : where, {
-    orderBy: { code: 'asc' },
-    limit: pageSize + 1,
-  });
-  const page = rows.slice(0, pageSize);
+  const {
+    rows: page,
+    nextCursor,
+    total,
+  } = await keysetPage(em, ContractEntity, where, 'code', pageSize, after);
   const plots = await em.find(PlotEntity, { contractId: { $in: page.map((r) => r.id) } });
   const byContract = groupBy(plots, (p) => p.contractId);
-  return {
-    contracts: page.map((r) => contractToMsg(r, byContract.get(r.id) ?? [])),
-    nextCursor: rows.length > pageSize ? page[page.length - 1]?.code : undefined,
-    total,
-  };
+  return { contracts: page.map((r) => contractToMsg(r, byContract.get(r.id) ?? [])), nextCursor, total };
 }

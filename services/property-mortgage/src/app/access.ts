@@ -84,6 +84,27 @@ export function listScope(principal: Principal, banked: boolean): ListScope {
 }
 
 /**
+ * The filter of a list query with the caller's scope applied: a bank sees only its own records, a
+ * township official only their townships (a filter outside them is narrowed back into them).
+ * `undefined` when the caller may see nothing of the list.
+ */
+export function scopedWhere(
+  principal: Principal,
+  filter: Record<string, string | undefined>,
+): Record<string, unknown> | undefined {
+  const scope = listScope(principal, true);
+  if (scope.nothing) return undefined;
+  const where: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(filter)) if (value) where[field] = value;
+  if (scope.bank) where['bankCreditCode'] = scope.bank;
+  if (scope.townships) {
+    const wanted = filter['townshipCode'];
+    where['townshipCode'] = wanted && scope.townships.includes(wanted) ? wanted : { $in: scope.townships };
+  }
+  return where;
+}
+
+/**
  * Whether the caller sees a person's resident ID unmasked: the auditor and the platform, the centre (lead
  * unit, the township's official) and the bank the record belongs to. Organisations' credit codes are
  * public and never masked.

@@ -6,6 +6,7 @@ import {
   type EntityManager,
   groupBy,
   isUuid,
+  keysetPage,
   NotFoundError,
   newId,
   type Principal,
@@ -34,7 +35,7 @@ import {
   RepaymentEntity,
   type RepaymentRow,
 } from '../persistence/entities.js';
-import { assertBankOrCentreWrite, assertMayRead, listScope, mayRead, seesPersonalData } from './access.js';
+import { assertBankOrCentreWrite, assertMayRead, mayRead, scopedWhere, seesPersonalData } from './access.js';
 import { todayOf } from './context.js';
 import { loanToMsg, rightTypeToMsg } from './mapping.js';
 import { loadProduct } from './mortgage.js';
@@ -310,33 +311,22 @@ export async function listLoans(
   pageSize: number,
   after: string | undefined,
 ): Promise<{ loans: LoanMsg[]; nextCursor: string | undefined; total: number }> {
-  const scope = listScope(principal, true);
-  if (scope.nothing) return { loans: [], nextCursor: undefined, total: 0 };
-  const where: Record<string, unknown> = {};
-  if (filter.townshipCode) where['townshipCode'] = filter.townshipCode;
-  if (filter.bankCreditCode) where['bankCreditCode'] = filter.bankCreditCode;
-  if (filter.classification) where['classification'] = filter.classification;
-  if (filter.status) where['status'] = filter.status;
-  if (filter.mortgageId) where['mortgageId'] = filter.mortgageId;
-  if (scope.bank) where['bankCreditCode'] = scope.bank;
-  if (scope.townships)
-    where['townshipCode'] =
-      filter.townshipCode && scope.townships.includes(filter.townshipCode)
-        ? filter.townshipCode
-        : { $in: scope.townships };
-  const total = await em.count(LoanEntity, where);
-  const rows = await em.find(LoanEntity, after ? { ...where, id: { $gt: after } } : where, {
-    orderBy: { id: 'asc' },
-    limit: pageSize + 1,
+  const where = scopedWhere(principal, {
+    townshipCode: filter.townshipCode,
+    bankCreditCode: filter.bankCreditCode,
+    classification: filter.classification,
+    status: filter.status,
+    mortgageId: filter.mortgageId,
   });
-  const page = rows.slice(0, pageSize);
+  if (!where) return { loans: [], nextCursor: undefined, total: 0 };
+  const { rows: page, nextCursor, total } = await keysetPage(em, LoanEntity, where, 'id', pageSize, after);
   const repayments = groupBy(
     await em.find(RepaymentEntity, { loanId: { $in: page.map((r) => r.id) } }),
     (r) => r.loanId,
   );
   return {
     loans: page.map((r) => loanMsgFor(principal, r, repayments.get(r.id) ?? [])),
-    nextCursor: rows.length > pageSize ? page[page.length - 1]?.id : undefined,
+    nextCursor,
     total,
   };
 }

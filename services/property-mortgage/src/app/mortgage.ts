@@ -5,6 +5,7 @@ import {
   type CommandContext,
   type EntityManager,
   isUuid,
+  keysetPage,
   NotFoundError,
   newId,
   type Principal,
@@ -56,8 +57,8 @@ import {
   assertBankOrCentreWrite,
   assertCentreWrite,
   assertMayRead,
-  listScope,
   mayRead,
+  scopedWhere,
   seesPersonalData,
 } from './access.js';
 import { todayOf } from './context.js';
@@ -623,29 +624,22 @@ export async function listMortgages(
   pageSize: number,
   after: string | undefined,
 ): Promise<{ mortgages: MortgageMsg[]; nextCursor: string | undefined; total: number }> {
-  const scope = listScope(principal, true);
-  if (scope.nothing) return { mortgages: [], nextCursor: undefined, total: 0 };
-  const where: Record<string, unknown> = {};
-  if (filter.townshipCode) where['townshipCode'] = filter.townshipCode;
-  if (filter.bankCreditCode) where['bankCreditCode'] = filter.bankCreditCode;
-  if (filter.status) where['status'] = filter.status;
-  if (filter.rightType) where['rightType'] = filter.rightType;
-  if (filter.rightId) where['rightId'] = filter.rightId;
-  if (scope.bank) where['bankCreditCode'] = scope.bank;
-  if (scope.townships)
-    where['townshipCode'] =
-      filter.townshipCode && scope.townships.includes(filter.townshipCode)
-        ? filter.townshipCode
-        : { $in: scope.townships };
-  const total = await em.count(MortgageEntity, where);
-  const rows = await em.find(MortgageEntity, after ? { ...where, id: { $gt: after } } : where, {
-    orderBy: { id: 'asc' },
-    limit: pageSize + 1,
+  const where = scopedWhere(principal, {
+    townshipCode: filter.townshipCode,
+    bankCreditCode: filter.bankCreditCode,
+    status: filter.status,
+    rightType: filter.rightType,
+    rightId: filter.rightId,
   });
-  const page = rows.slice(0, pageSize);
+  if (!where) return { mortgages: [], nextCursor: undefined, total: 0 };
+  const {
+    rows: page,
+    nextCursor,
+    total,
+  } = await keysetPage(em, MortgageEntity, where, 'id', pageSize, after);
   return {
     mortgages: page.map((r) => mortgageMsgFor(principal, r)),
-    nextCursor: rows.length > pageSize ? page[page.length - 1]?.id : undefined,
+    nextCursor,
     total,
   };
 }

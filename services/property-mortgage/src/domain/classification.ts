@@ -51,7 +51,7 @@ export interface Classified {
 }
 
 /**
- * The category the overdue days alone call for: any amount past due → at least 关注, unless it is at
+ * The category the overdue days alone call for: an amount past due → at least 关注, unless it is at
  * most 7 days late for operational reasons; > 90 days → 次级; > 270 → 可疑; > 360 → 损失.
  */
 export function classifyByOverdue(
