@@ -1,10 +1,16 @@
 import type { Contract as ContractMsg } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import type { EntityManager } from '@pingquan/kit';
-import { type ContractFields, contractToMsg, type PlotFields } from './mapping.js';
+import {
+  type ContractFields,
+  contractToMsg,
+  type HouseholdFields,
+  type MemberFields,
+  type PlotFields,
+} from './mapping.js';
 
-// Read paths of contracts with their plots in one SQL statement: the plots come aggregated as JSON,
-// so a read costs one round trip and no unit-of-work hydration (the busiest read of the gateway's
-// household view and contract queries).
+// Read paths of contracts with their plots, and households with their members, in one SQL statement
+// each: the children come aggregated as JSON, so a read costs one round trip and no unit-of-work
+// hydration (the busiest reads of the gateway's household view and contract queries).
 
 interface ContractSqlRow {
   id: string;
@@ -85,4 +91,51 @@ export async function readContractsOfHouseholds(
       em.getTransactionContext(),
     );
   return rows.map(toMsg);
+}
+
+/** A household with its members, as read by `readHouseholds`. */
+export interface HouseholdRead {
+  household: HouseholdFields;
+  members: MemberFields[];
+}
+
+interface HouseholdSqlRow {
+  id: string;
+  code: string;
+  issuer_code: string;
+  village_code: string;
+  township_code: string;
+  address: string;
+  version: number;
+  members: MemberFields[];
+}
+
+export async function readHouseholds(em: EntityManager, ids: string[]): Promise<HouseholdRead[]> {
+  if (ids.length === 0) return [];
+  const rows = await em.getConnection().execute<HouseholdSqlRow[]>(
+    `SELECT h.id, h.code, h.issuer_code, h.village_code, h.township_code, h.address, h.version,
+            coalesce((
+              SELECT json_agg(json_build_object(
+                       'seq', m.seq, 'residentId', m.resident_id, 'name', m.name, 'relation', m.relation,
+                       'alive', m.alive, 'movedToTown', m.moved_to_town,
+                       'liftedOutOfPoverty', m.lifted_out_of_poverty, 'povertyMonitoring', m.poverty_monitoring,
+                       'deceasedOn', to_char(m.deceased_on, 'YYYY-MM-DD')) ORDER BY m.seq)
+              FROM household_member m WHERE m.household_id = h.id), '[]'::json) AS members
+     FROM household h WHERE h.id = ANY(?::uuid[])`,
+    [`{${ids.join(',')}}`],
+    'all',
+    em.getTransactionContext(),
+  );
+  return rows.map((r) => ({
+    household: {
+      id: r.id,
+      code: r.code,
+      issuerCode: r.issuer_code,
+      villageCode: r.village_code,
+      townshipCode: r.township_code,
+      address: r.address,
+      version: r.version,
+    },
+    members: r.members,
+  }));
 }

@@ -41,7 +41,29 @@ export function issuerToMsg(row: IssuerRow): IssuerMsg {
   };
 }
 
-export function householdToMsg(row: HouseholdRow, members: MemberRow[], unmasked: boolean): HouseholdMsg {
+/** The columns a household message is built from (an entity, or a row read with SQL). */
+export type HouseholdFields = Pick<
+  HouseholdRow,
+  'id' | 'code' | 'issuerCode' | 'villageCode' | 'townshipCode' | 'address' | 'version'
+>;
+export type MemberFields = Pick<
+  MemberRow,
+  | 'seq'
+  | 'residentId'
+  | 'name'
+  | 'relation'
+  | 'alive'
+  | 'movedToTown'
+  | 'liftedOutOfPoverty'
+  | 'povertyMonitoring'
+  | 'deceasedOn'
+>;
+
+export function householdToMsg(
+  row: HouseholdFields,
+  members: readonly MemberFields[],
+  unmasked: boolean,
+): HouseholdMsg {
   return {
     id: row.id,
     code: row.code,

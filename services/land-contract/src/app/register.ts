@@ -42,7 +42,7 @@ import {
   PlotEntity,
 } from '../persistence/entities.js';
 import { TRACK } from './context.js';
-import { readContractByKey, readContractsOfHouseholds } from './contract-reads.js';
+import { readContractByKey, readContractsOfHouseholds, readHouseholds } from './contract-reads.js';
 import { contractToMsg, householdToMsg, issuerToMsg } from './mapping.js';
 import { rejectRule, surrenderRecordsOf } from './rights-common.js';
 
@@ -227,16 +227,10 @@ export async function batchGetHouseholds(
 ): Promise<HouseholdMsg[]> {
   const unique = [...new Set(ids)].filter(isUuid);
   if (unique.length === 0) return [];
-  const rows = await em.find(HouseholdEntity, { id: { $in: unique } });
-  const members = await em.find(MemberEntity, { householdId: { $in: rows.map((r) => r.id) } });
-  return rows
-    .filter((r) => principal.role === 'SERVICE' || canSee(principal, r.villageCode))
-    .map((r) =>
-      householdToMsg(
-        r,
-        members.filter((m) => m.householdId === r.id),
-        seesPersonalData(principal, scopeOfVillage(r.villageCode)),
-      ),
+  return (await readHouseholds(em, unique))
+    .filter(({ household }) => principal.role === 'SERVICE' || canSee(principal, household.villageCode))
+    .map(({ household, members }) =>
+      householdToMsg(household, members, seesPersonalData(principal, scopeOfVillage(household.villageCode))),
     );
 }
 
