@@ -11,6 +11,7 @@ interface VitestJson {
   numPendingTests: number;
   numTodoTests: number;
   success: boolean;
+  testResults: { name: string; status: string; assertionResults: { status: string }[] }[];
 }
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -34,8 +35,14 @@ if (!existsSync(report)) {
 }
 const result = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
 const skipped = result.numPendingTests + result.numTodoTests;
+// A test file that failed outside any test (a failing beforeAll, an import error) fails once: its
+// tests show as skipped, and the closing line must not read "0 failed" for it.
+const brokenFiles = result.testResults.filter(
+  (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
+);
+for (const f of brokenFiles) process.stderr.write(`failed outside its tests: ${f.name}\n`);
 // A run that executes nothing is a failure, never a pass.
-const failed = result.numFailedTests + (result.numTotalTests === 0 ? 1 : 0);
+const failed = result.numFailedTests + brokenFiles.length + (result.numTotalTests === 0 ? 1 : 0);
 process.stdout.write(
   `\n${result.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
 );
