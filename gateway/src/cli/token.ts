@@ -3,9 +3,10 @@
 // from the local run's .pq/dev.env). Development only: production tokens come from the identity provider.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ROLES, type RoleName, TRACKS, type TrackName } from '@pingquan/kit';
+import { ROLES, TRACKS } from '@pingquan/kit';
 import { Command } from 'commander';
 import { mintDevToken } from '../auth.js';
+import { type DevTokenArgs, devTokenClaims, MAX_DEV_TOKEN_TTL_S } from '../dev-token-args.js';
 
 function devEnv(): Record<string, string> {
   try {
@@ -27,31 +28,23 @@ const program = new Command()
   .requiredOption('--role <role>', `one of ${ROLES.filter((r) => r !== 'SERVICE').join(', ')}`)
   .option('--sub <subject>', 'subject (user id)', '')
   .option('--name <name>', 'display name')
-  .option('--track <track>', `lead unit's track: ${TRACKS.join(', ')}`)
-  .option('--township <code...>', 'township codes in scope (township official)')
-  .option('--village <code...>', 'village codes in scope (village task force)')
-  .option('--bank <creditCode>', "cooperating bank's unified social credit code")
-  .option('--ttl <seconds>', 'lifetime in seconds', '28800');
+  .option('--track <track>', `lead unit's track (required): ${TRACKS.join(', ')}`)
+  .option('--township <code...>', '9-digit township codes in scope (township official; required)')
+  .option('--village <code...>', '12-digit village codes in scope (village task force; required)')
+  .option('--bank <creditCode>', "cooperating bank's unified social credit code (required)")
+  .option('--ttl <seconds>', `lifetime in seconds (at most ${MAX_DEV_TOKEN_TTL_S})`, '28800');
 
 program.parse();
-const opts = program.opts<{
-  role: string;
-  sub: string;
-  name?: string;
-  track?: string;
-  township?: string[];
-  village?: string[];
-  bank?: string;
-  ttl: string;
-}>();
+const opts = program.opts<DevTokenArgs>();
+const checked = devTokenClaims(opts);
+if (!checked.ok) {
+  for (const v of checked.violations) process.stderr.write(`${v.field}: ${v.message} (${v.rule})\n`);
+  process.exit(2);
+}
 const env = { ...devEnv(), ...process.env };
 const secret = env['JWT_DEV_SECRET'];
 if (!secret) {
   process.stderr.write('JWT_DEV_SECRET is not set and .pq/dev.env was not found (run `npm start` first).\n');
-  process.exit(1);
-}
-if (!ROLES.includes(opts.role as RoleName) || opts.role === 'SERVICE') {
-  process.stderr.write(`unknown role ${opts.role}\n`);
   process.exit(1);
 }
 const token = await mintDevToken(
@@ -60,15 +53,7 @@ const token = await mintDevToken(
     JWT_AUDIENCE: env['JWT_AUDIENCE'] ?? 'pingquan-gateway',
     JWT_DEV_SECRET: secret,
   },
-  {
-    sub: opts.sub || `dev:${opts.role.toLowerCase()}`,
-    pq_role: opts.role as Exclude<RoleName, 'SERVICE'>,
-    ...(opts.name ? { name: opts.name } : {}),
-    ...(opts.track ? { pq_track: opts.track as TrackName } : {}),
-    ...(opts.township ? { pq_townships: opts.township } : {}),
-    ...(opts.village ? { pq_villages: opts.village } : {}),
-    ...(opts.bank ? { pq_bank: opts.bank } : {}),
-  },
-  Number(opts.ttl),
+  checked.claims,
+  checked.ttlSeconds,
 );
 process.stdout.write(`${token}\n`);
