@@ -1,8 +1,8 @@
 import type { CertificationCase } from '@pingquan/contracts/pingquan/land_contract/v1/certification';
+import type { HouseholdRecord } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import type { Contract, Household } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import type { Encumbrance } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
-import type { Loan } from '@pingquan/contracts/pingquan/property_mortgage/v1/loan';
-import type { Mortgage } from '@pingquan/contracts/pingquan/property_mortgage/v1/mortgage';
+import type { HouseholdFinance } from '@pingquan/contracts/pingquan/property_mortgage/v1/property_mortgage_service';
 import type { Logger, Principal } from '@pingquan/kit';
 import type DataLoader from 'dataloader';
 import type { Downstream } from './downstream.js';
@@ -27,10 +27,13 @@ export interface Loaders {
   encumbrancesByHousehold: DataLoader<string, Encumbrance[]>;
   /** A household's certification case (确权登记颁证), by household id; null when it has none. */
   certificationCaseByHousehold: DataLoader<string, CertificationCase | null>;
-  /** Mortgages where the household is mortgagor or debtor (property-mortgage), by household id. */
-  mortgagesByHousehold: DataLoader<string, Mortgage[]>;
-  /** The household's loans (property-mortgage), by household id. */
-  loansByHousehold: DataLoader<string, Loan[]>;
+  /**
+   * Everything land-contract holds on a household (household, contracts, encumbrances, case) in one
+   * call; loading it primes the household, contract, encumbrance and case loaders above.
+   */
+  householdRecord: DataLoader<string, HouseholdRecord>;
+  /** Mortgages where the household is mortgagor or debtor, and its loans (property-mortgage). */
+  financeByHousehold: DataLoader<string, HouseholdFinance>;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface Loaders {
  */
 export function createLoaders(principal: Principal, downstream: Downstream, deadlineMs: number): Loaders {
   const opts = { principal, deadline: deadlineMs };
-  return {
+  const loaders: Loaders = {
     household: tracedLoader('household', async (ids) => {
       try {
         const { households } = await downstream.landContract.batchGetHouseholds({ ids: [...ids] }, opts);
@@ -98,29 +101,40 @@ export function createLoaders(principal: Principal, downstream: Downstream, dead
         throw fromDownstream(error);
       }
     }),
-    mortgagesByHousehold: tracedLoader('mortgagesByHousehold', async (ids) => {
+    householdRecord: tracedLoader('householdRecord', async (ids) => {
       try {
-        const { results } = await downstream.propertyMortgage.batchGetMortgagesByHousehold(
+        const { records } = await downstream.landContract.batchGetHouseholdRecords(
           { householdIds: [...ids] },
           opts,
         );
-        const byId = new Map(results.map((r) => [r.householdId, r.mortgages]));
-        return ids.map((id) => byId.get(id) ?? []);
+        const byId = new Map(records.map((r) => [r.householdId, r]));
+        return ids.map((id) => {
+          const record = byId.get(id) ?? { householdId: id, contracts: [], encumbrances: [] };
+          // The other fields of this household then cost no call of their own.
+          loaders.household.prime(id, record.household ?? null);
+          if (record.household) {
+            loaders.contractsByHousehold.prime(id, record.contracts);
+            loaders.encumbrancesByHousehold.prime(id, record.encumbrances);
+            loaders.certificationCaseByHousehold.prime(id, record.certificationCase ?? null);
+          }
+          return record;
+        });
       } catch (error) {
         throw fromDownstream(error);
       }
     }),
-    loansByHousehold: tracedLoader('loansByHousehold', async (ids) => {
+    financeByHousehold: tracedLoader('financeByHousehold', async (ids) => {
       try {
-        const { results } = await downstream.propertyMortgage.batchGetLoansByHousehold(
+        const { results } = await downstream.propertyMortgage.batchGetHouseholdFinances(
           { householdIds: [...ids] },
           opts,
         );
-        const byId = new Map(results.map((r) => [r.householdId, r.loans]));
-        return ids.map((id) => byId.get(id) ?? []);
+        const byId = new Map(results.map((r) => [r.householdId, r]));
+        return ids.map((id) => byId.get(id) ?? { householdId: id, mortgages: [], loans: [] });
       } catch (error) {
         throw fromDownstream(error);
       }
     }),
   };
+  return loaders;
 }

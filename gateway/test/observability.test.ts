@@ -70,14 +70,10 @@ describe('OpenTelemetry', () => {
     expect(root).toBeDefined();
     const traceId = root?.spanContext().traceId;
     const inTrace = finished.filter((s) => s.spanContext().traceId === traceId);
-    const batch = inTrace.find((s) => s.name === 'dataloader household');
+    // Both households and their contracts in one batch: the households' records.
+    const batch = inTrace.find((s) => s.name === 'dataloader householdRecord');
     expect(batch?.attributes['pq.dataloader.batch_size']).toBe(2);
-    expect(
-      inTrace.find((s) => s.name === 'dataloader contractsByHousehold')?.attributes[
-        'pq.dataloader.batch_size'
-      ],
-    ).toBe(2);
-    const grpc = inTrace.filter((s) => s.name.includes('LandContractService/BatchGetHouseholds'));
+    const grpc = inTrace.filter((s) => s.name.includes('LandContractService/BatchGetHouseholdRecords'));
     expect(grpc.length).toBeGreaterThanOrEqual(2); // client and server
     const client = grpc.find((s) => s.parentSpanContext?.spanId === batch?.spanContext().spanId);
     expect(client).toBeDefined();

@@ -119,12 +119,34 @@ describe('household view (一户一档)', () => {
     expect(three.errors).toBeUndefined();
     const callsForThree = Object.fromEntries(counter.calls);
     expect(callsForThree).toEqual(callsForOne);
-    expect(callsForThree).toMatchObject({
-      'landContract.batchGetHouseholds': 1,
-      'landContract.batchGetContractsByHousehold': 1,
+    // The households' records in one call (their contracts' households and contracts come from it);
+    // the mortgages on each contract in one more, however many contracts there are.
+    expect(callsForThree).toEqual({
+      'landContract.batchGetHouseholdRecords': 1,
+      'landRights.batchGetEncumbrances': 1,
     });
-    // One batched call per loader: no RPC is called more than once per kind of record asked for.
-    for (const n of Object.values(callsForThree)) expect(n).toBeLessThanOrEqual(2);
+  });
+
+  it('costs exactly one call per service for the household view operation', async () => {
+    const [a, b] = households as [SeededHousehold, SeededHousehold];
+    const bearer = await leadingGroup();
+    for (const ids of [[a.id], [a.id, b.id]]) {
+      counter.reset();
+      const results = await Promise.all(
+        ids.map((id) => gql(counted.url, bearer, { query: HOUSEHOLD, variables: { id } })),
+      );
+      for (const r of results) expect(r.errors).toBeUndefined();
+      // Separate requests: one call per service for each request, nothing else.
+      expect(Object.fromEntries(counter.calls)).toEqual({
+        'landContract.batchGetHouseholdRecords': ids.length,
+        'propertyMortgage.batchGetHouseholdFinances': ids.length,
+      });
+    }
+    // A query that asks only for the household itself does not fetch the rest.
+    counter.reset();
+    const light = await gql(counted.url, bearer, { query: `{ household(id: "${a.id}") { code } }` });
+    expect(light.errors).toBeUndefined();
+    expect(Object.fromEntries(counter.calls)).toEqual({ 'landContract.batchGetHouseholds': 1 });
   });
 
   it('answers BAD_USER_INPUT with the field for a malformed id, null for an unknown one', async () => {

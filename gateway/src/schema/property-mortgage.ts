@@ -2451,8 +2451,10 @@ export const propertyMortgageResolvers = {
       ),
   },
   Household: {
-    mortgages: (h: Household, _: unknown, ctx: GatewayContext) => ctx.loaders.mortgagesByHousehold.load(h.id),
-    loans: (h: Household, _: unknown, ctx: GatewayContext) => ctx.loaders.loansByHousehold.load(h.id),
+    mortgages: async (h: Household, _: unknown, ctx: GatewayContext) =>
+      (await ctx.loaders.financeByHousehold.load(h.id)).mortgages,
+    loans: async (h: Household, _: unknown, ctx: GatewayContext) =>
+      (await ctx.loaders.financeByHousehold.load(h.id)).loans,
   },
   ExchangeParty: {
     kind: (p: Obj) => bare('PARTY_KIND_')(p['kind']),

@@ -1,7 +1,9 @@
 import type { Household } from '@pingquan/contracts/pingquan/land_contract/v1/register';
 import type { TrackName } from '@pingquan/kit';
 import { type LocalDate, listVillages, validateTownshipCode, violation } from '@pingquan/reference';
+import type { GraphQLResolveInfo } from 'graphql';
 import { badUserInput, forbidden } from '../errors.js';
+import { selectsAny } from '../selection.js';
 import {
   type AreaFigures,
   COUNTED_STATUSES,
@@ -19,6 +21,11 @@ import type { RequestContext } from '../views-context.js';
 import { PHASES, phaseOn, STATUS_RULE, type TargetStatus, TRACK_INFO } from '../views-targets.js';
 import { divisionOf } from './base.js';
 import { landContractResolvers } from './land-contract.js';
+
+/** Household fields land-contract's record answers in the same call as the household itself. */
+const RECORD_FIELDS: ReadonlySet<string> = new Set(['contracts', 'encumbrances', 'certificationCase']);
+/** Household fields property-mortgage answers. */
+const FINANCE_FIELDS: ReadonlySet<string> = new Set(['mortgages', 'loans']);
 
 export const viewsTypeDefs = /* GraphQL */ `
   """
@@ -543,13 +550,26 @@ export const viewsResolvers = {
       if (!canViewTownship(ctx.principal, args.code)) throw forbidden();
       return { code: args.code, asOf };
     },
-    async household(_: unknown, args: { id: string }, ctx: RequestContext): Promise<Household | null> {
+    async household(
+      _: unknown,
+      args: { id: string },
+      ctx: RequestContext,
+      info: GraphQLResolveInfo,
+    ): Promise<Household | null> {
       if (!UUID.test(args.id)) {
         throw badUserInput([violation('ID_FORMAT', 'id', 'id must be a household id (UUID).')]);
       }
       const reach = householdReach(ctx.principal);
       if (reach === 'none') throw forbidden();
-      const household = await ctx.loaders.household.load(args.id);
+      // The whole record is one call per service, started together: land-contract's part (household,
+      // contracts, encumbrances, case) and property-mortgage's (mortgages, loans) when asked for.
+      if (selectsAny(info, FINANCE_FIELDS)) {
+        // Awaited by the mortgages/loans resolvers, which surface its errors; started here to overlap.
+        ctx.loaders.financeByHousehold.load(args.id).catch(() => undefined);
+      }
+      const household = selectsAny(info, RECORD_FIELDS)
+        ? ((await ctx.loaders.householdRecord.load(args.id)).household ?? null)
+        : await ctx.loaders.household.load(args.id);
       if (!household && reach === 'scoped') throw forbidden();
       return household;
     },

@@ -64,7 +64,7 @@ async function kitPath(pgUrl: string, concurrency: number): Promise<Path> {
   const orm: Orm = await openBenchDatabase(databaseUrl(pgUrl, 'bench_kit'), concurrency);
   return {
     path: 'kit',
-    description: 'orm.em.fork().transactional: em.create(Issuer) + recordChanges (outbox + audit)',
+    description: 'inTransaction: em.create(Issuer) + recordChanges (outbox + audit)',
     run: (seq) => kitCommand(orm, seq),
     count: async (table) =>
       Number(

@@ -6,6 +6,7 @@ import {
   type Change,
   type CommandContext,
   ensureDatabase,
+  inTransaction,
   kitMigrations,
   migrate,
   newId,
@@ -78,7 +79,7 @@ export async function openBenchDatabase(url: string, poolMax: number): Promise<O
  * work, `recordChanges` for the outbox and audit rows, one transaction. Returns the event id.
  */
 export async function kitCommand(orm: Orm, seq: number): Promise<string> {
-  return orm.em.fork().transactional(async (em) => {
+  return inTransaction(orm, async (em) => {
     const state = issuerState(seq);
     em.create<IssuerState>('Issuer', state);
     const change: Change<IssuerRegistered> = {

@@ -1,4 +1,4 @@
-import type { EntityName, FilterQuery, MigrationObject, Options } from '@mikro-orm/core';
+import type { EntityName, FilterQuery, IsolationLevel, MigrationObject, Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -68,6 +68,63 @@ export async function ensureDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+export interface TransactionOptions {
+  isolationLevel?: IsolationLevel;
+  readOnly?: boolean;
+}
+
+/**
+ * Runs `work` in one database transaction on a fresh EntityManager: when `work` returns, the unit of
+ * work is flushed and the transaction committed; when it throws, the transaction is rolled back and
+ * the error passed on. This is what every use case runs in.
+ *
+ * Why not `orm.em.fork().transactional(work)`: that forks a second EntityManager inside, binds it to
+ * an AsyncLocalStorage context and merges its identity map back afterwards — work a use case never
+ * needs, since its EntityManager lives exactly as long as its transaction. Begin/commit on the fork
+ * costs about a third less CPU per command (BENCHMARKS.md, outbox write path). MikroORM's
+ * transaction events still fire, so the relay is woken after commit as before.
+ */
+export async function inTransaction<T>(
+  orm: Orm,
+  work: (em: EntityManager) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const em = orm.em.fork();
+  await em.begin(options);
+  let result: T;
+  try {
+    result = await work(em);
+    await em.commit();
+  } catch (error) {
+    // After a failed COMMIT the transaction is already over and rollback has nothing to undo.
+    if (em.isInTransaction()) await em.rollback().catch(() => undefined);
+    throw error;
+  }
+  return result;
+}
+
+/** The part of a knex transaction the kit uses: a raw statement with bound parameters. */
+interface BoundTransaction {
+  raw(sql: string, bindings: readonly unknown[]): PromiseLike<{ rows: unknown[] }>;
+}
+
+/**
+ * Runs SQL with bound parameters (`?` placeholders) on the EntityManager's current transaction, which
+ * it requires. Unlike `execInTransaction`, values travel as protocol parameters: no escaping into the
+ * SQL text, Buffers go as bytea, and an array binds as one PostgreSQL array (not a list). Used for the
+ * kit's own hot statements (outbox and audit rows).
+ */
+export async function execBound<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  const transaction = em.getTransactionContext<BoundTransaction>();
+  if (!transaction) throw new Error('execBound needs a transaction: run it inside inTransaction()');
+  const result = await transaction.raw(sql, params);
+  return result.rows as T[];
 }
 
 /** Runs raw SQL inside the EntityManager's current transaction (outbox, inbox, audit rows). */

@@ -2,7 +2,7 @@ import { type ConsumerMessages, type JetStreamClient, type JsMsg, jetstream } fr
 import { SpanKind } from '@opentelemetry/api';
 import { type EventType, Streams } from '@pingquan/contracts/catalogue';
 import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
-import { type EntityManager, execInTransaction, type Orm } from './db.js';
+import { type EntityManager, execInTransaction, inTransaction, type Orm } from './db.js';
 import type { Logger } from './logger.js';
 import {
   DLQ_STREAM,
@@ -128,7 +128,7 @@ export class InboxConsumer<T> {
           },
         },
         async () => {
-          const fresh = await orm.em.fork().transactional(async (em) => {
+          const fresh = await inTransaction(orm, async (em) => {
             const inserted = await execInTransaction(
               em,
               'INSERT INTO pq_inbox (consumer, event_id, subject) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING event_id',

@@ -1,7 +1,7 @@
 import type { EventType } from '@pingquan/contracts/catalogue';
 import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
 import type { Role } from '@pingquan/contracts/pingquan/common/v1/types';
-import { type EntityManager, execInTransaction } from './db.js';
+import { type EntityManager, execBound } from './db.js';
 import { newId } from './ids.js';
 import type { Principal } from './principal.js';
 import { injectContext } from './telemetry.js';
@@ -57,7 +57,7 @@ interface OutboxRow {
   aggregate_type: string;
   aggregate_id: string;
   township_code: string;
-  envelope: string;
+  envelope: Uint8Array;
   headers: Record<string, string>;
 }
 
@@ -77,10 +77,69 @@ interface AuditRow {
   state: unknown;
 }
 
+const OUTBOX_COLUMNS =
+  'id, subject, event_type, aggregate_type, aggregate_id, township_code, envelope, headers';
+const AUDIT_COLUMNS = `aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
+  effective_on, reason, document_ref, trace_id, event_id, state`;
+
+function outboxValues(r: OutboxRow): unknown[] {
+  return [
+    r.id,
+    r.subject,
+    r.event_type,
+    r.aggregate_type,
+    r.aggregate_id,
+    r.township_code,
+    Buffer.from(r.envelope.buffer, r.envelope.byteOffset, r.envelope.byteLength),
+    JSON.stringify(r.headers),
+  ];
+}
+
+function auditValues(r: AuditRow): unknown[] {
+  return [
+    r.aggregate_type,
+    r.aggregate_id,
+    r.aggregate_version,
+    r.action,
+    r.actor_subject,
+    r.actor_role,
+    r.at,
+    r.effective_on,
+    r.reason,
+    r.document_ref,
+    r.trace_id,
+    r.event_id,
+    r.state === null ? null : JSON.stringify(r.state),
+  ];
+}
+
+// The usual command changes one aggregate: plain VALUES with bound parameters, the envelope as bytea.
+const ONE_AUDIT = `INSERT INTO pq_audit_log (${AUDIT_COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)`;
+const ONE_OUTBOX_ONE_AUDIT = `WITH outbox AS (
+    INSERT INTO pq_outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+  )
+  ${ONE_AUDIT}`;
+
+// Bulk paths (a batch chunk, an import) change many: one JSON record set per table, still one statement.
+const MANY_AUDIT = `INSERT INTO pq_audit_log (${AUDIT_COLUMNS})
+  SELECT ${AUDIT_COLUMNS}
+  FROM jsonb_to_recordset(?::jsonb) AS r(aggregate_type text, aggregate_id text, aggregate_version bigint,
+       action text, actor_subject text, actor_role text, at timestamptz, effective_on date, reason text,
+       document_ref text, trace_id text, event_id uuid, state jsonb)`;
+const MANY_OUTBOX_MANY_AUDIT = `WITH outbox AS (
+    INSERT INTO pq_outbox (${OUTBOX_COLUMNS})
+    SELECT r.id, r.subject, r.event_type, r.aggregate_type, r.aggregate_id, r.township_code,
+           decode(r.envelope, 'base64'), r.headers
+    FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
+         aggregate_id text, township_code text, envelope text, headers jsonb)
+  )
+  ${MANY_AUDIT}`;
+
 /**
  * Writes audit entries and outbox events in the caller's transaction, so a change and its events
- * commit together or not at all. Rows go in with one statement per table however many changes there
- * are (JSON record sets: MikroORM's query layer expands array parameters, JSON passes through intact).
+ * commit together or not at all: one statement for both tables however many changes there are, with
+ * bound parameters (values are never escaped into the SQL text).
  */
 export async function recordChanges(
   em: EntityManager,
@@ -123,7 +182,7 @@ export async function recordChanges(
         aggregate_type: change.aggregateType,
         aggregate_id: change.aggregateId,
         township_code: change.townshipCode,
-        envelope: Buffer.from(envelope).toString('base64'),
+        envelope,
         headers: carrier,
       });
     }
@@ -143,31 +202,21 @@ export async function recordChanges(
       state: change.state ?? null,
     });
   }
-  // One statement for both tables: one round trip per command, however many changes it makes.
-  const auditInsert = `INSERT INTO pq_audit_log (aggregate_type, aggregate_id, aggregate_version, action, actor_subject, actor_role, at,
-            effective_on, reason, document_ref, trace_id, event_id, state)
-     SELECT r.aggregate_type, r.aggregate_id, r.aggregate_version, r.action, r.actor_subject, r.actor_role, r.at,
-            r.effective_on, r.reason, r.document_ref, r.trace_id, r.event_id, r.state
-     FROM jsonb_to_recordset(?::jsonb) AS r(aggregate_type text, aggregate_id text, aggregate_version bigint,
-          action text, actor_subject text, actor_role text, at timestamptz, effective_on date, reason text,
-          document_ref text, trace_id text, event_id uuid, state jsonb)`;
+  const [onlyAudit] = audit;
+  const [onlyOutbox] = outbox;
+  if (audit.length === 1 && onlyAudit && outbox.length <= 1) {
+    if (onlyOutbox)
+      await execBound(em, ONE_OUTBOX_ONE_AUDIT, [...outboxValues(onlyOutbox), ...auditValues(onlyAudit)]);
+    else await execBound(em, ONE_AUDIT, auditValues(onlyAudit));
+  } else if (outbox.length > 0) {
+    const outboxJson = outbox.map((r) => ({ ...r, envelope: Buffer.from(r.envelope).toString('base64') }));
+    await execBound(em, MANY_OUTBOX_MANY_AUDIT, [JSON.stringify(outboxJson), JSON.stringify(audit)]);
+  } else {
+    await execBound(em, MANY_AUDIT, [JSON.stringify(audit)]);
+  }
   if (outbox.length > 0) {
-    await execInTransaction(
-      em,
-      `WITH outbox AS (
-         INSERT INTO pq_outbox (id, subject, event_type, aggregate_type, aggregate_id, township_code, envelope, headers)
-         SELECT r.id, r.subject, r.event_type, r.aggregate_type, r.aggregate_id, r.township_code,
-                decode(r.envelope, 'base64'), r.headers
-         FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
-              aggregate_id text, township_code text, envelope text, headers jsonb)
-       )
-       ${auditInsert}`,
-      [JSON.stringify(outbox), JSON.stringify(audit)],
-    );
     const transaction = em.getTransactionContext();
     if (transaction) wroteOutbox.add(transaction);
-  } else {
-    await execInTransaction(em, auditInsert, [JSON.stringify(audit)]);
   }
   return eventIds;
 }

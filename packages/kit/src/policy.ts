@@ -1,6 +1,6 @@
 import type { PolicyServiceDefinition, PolicyVersion } from '@pingquan/contracts/pingquan/common/v1/policy';
 import type { z } from 'zod';
-import { type EntityManager, execInTransaction, type Orm } from './db.js';
+import { type EntityManager, execInTransaction, inTransaction, type Orm } from './db.js';
 import { InvalidInputError, NotFoundError, PermissionDeniedError } from './errors.js';
 import type { ServiceHandlers } from './grpc.js';
 import type { CommandContext } from './outbox.js';
@@ -188,7 +188,7 @@ export function policyHandlers(
         traceId: currentTraceId(),
         now: new Date(),
       };
-      await orm.em.fork().transactional((em) => setPolicy(em, ctx, def, value, request.effectiveFromDate));
+      await inTransaction(orm, (em) => setPolicy(em, ctx, def, value, request.effectiveFromDate));
       const versions = await listVersions(orm, def.name);
       return { policy: versions[versions.length - 1] };
     },

@@ -39,7 +39,7 @@ export const landContractModule: ServiceModule<LandContractConfig> = {
   migrations,
   configSchema,
   register(runtime) {
-    runtime.grpc.add(LandContractServiceDefinition, landContractHandlers(runtime.orm));
+    runtime.grpc.add(LandContractServiceDefinition, landContractHandlers(runtime.orm, runtime.logger));
     runtime.grpc.add(
       PolicyServiceDefinition,
       policyHandlers(runtime.orm, 'A', policies, () => todayInShanghai()),

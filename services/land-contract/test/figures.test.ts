@@ -7,6 +7,7 @@ import {
 import {
   type CommandContext,
   describeClientError,
+  inTransaction,
   newId,
   type Principal,
   recordChanges,
@@ -130,7 +131,7 @@ async function make(village: string, areasMu4: number[], secondRoundEnd: string)
 
 /** Changes a contract's status (and term) the way a use case records it: row and audit entry together. */
 async function setStatus(m: Made, status: ContractStatus, termEnd?: string) {
-  await h.service.runtime.orm.em.fork().transactional(async (em) => {
+  await inTransaction(h.service.runtime.orm, async (em) => {
     const row = await em.findOneOrFail(ContractEntity, { id: m.contractId });
     row.status = status;
     if (termEnd) row.termEnd = termEnd;

@@ -1,6 +1,12 @@
 import { CertificationServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/certification';
 import { LandHistoryServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/history';
-import { type CommandContext, describeClientError, type Principal, recordChanges } from '@pingquan/kit';
+import {
+  type CommandContext,
+  describeClientError,
+  inTransaction,
+  type Principal,
+  recordChanges,
+} from '@pingquan/kit';
 import { Status } from 'nice-grpc-common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -56,7 +62,7 @@ async function amend(
   effectiveOn: string,
   documentRef: string,
 ) {
-  await h.service.runtime.orm.em.fork().transactional(async (em) => {
+  await inTransaction(h.service.runtime.orm, async (em) => {
     const row = await em.findOneOrFail(ContractEntity, { id: contractId });
     const plots = await em.find(PlotEntity, { contractId }, { orderBy: { code: 'asc' } });
     edit(row, plots);

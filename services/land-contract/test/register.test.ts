@@ -82,6 +82,45 @@ describe('land-contract register (walking skeleton)', () => {
     expect(events[2]?.actor?.subject).toBe(leadUnitA.sub);
   });
 
+  it('answers a household record (household, contracts) in one call, within the caller’s scope', async () => {
+    const { contract, household } = await registerSample(h.client, 7);
+    const unknown = '018f0000-0000-7000-8000-0000000000ff';
+    const { records } = await h.client.batchGetHouseholdRecords(
+      { householdIds: [household.id, unknown, household.id] },
+      { principal: leadingGroup },
+    );
+    // One record per distinct id, in the order asked; an unknown id carries its id only.
+    expect(records.map((r) => r.householdId)).toEqual([household.id, unknown]);
+    expect(records[0]?.household?.code).toBe(household.code);
+    expect(records[0]?.contracts.map((c) => c.code)).toEqual([contract.code]);
+    expect(records[0]?.contracts[0]?.plots.length).toBe(contract.plots.length);
+    expect(records[0]?.encumbrances).toEqual([]);
+    expect(records[1]).toEqual({ householdId: unknown, contracts: [], encumbrances: [] });
+
+    // A village task force of another village gets the id only, as for a household that does not exist.
+    const elsewhere = await h.client.batchGetHouseholdRecords(
+      { householdIds: [household.id] },
+      { principal: { sub: 'user:vtf', role: 'VILLAGE_TASK_FORCE', villages: ['130881102202'] } },
+    );
+    expect(elsewhere.records).toEqual([{ householdId: household.id, contracts: [], encumbrances: [] }]);
+
+    // Banks read mortgages through the exchange centre, not the register's record.
+    const bank = await h.client
+      .batchGetHouseholdRecords(
+        { householdIds: [household.id] },
+        { principal: { sub: 'bank:1', role: 'COOPERATING_BANK', bank: '91130881MA0000000X' } },
+      )
+      .catch((e: unknown) => e);
+    expect(bank).toBeInstanceOf(ClientError);
+    expect((bank as ClientError).code).toBe(Status.PERMISSION_DENIED);
+
+    const bad = await h.client
+      .batchGetHouseholdRecords({ householdIds: [household.id, 'H-1'] }, { principal: leadingGroup })
+      .catch((e: unknown) => e);
+    expect((bad as ClientError).code).toBe(Status.INVALID_ARGUMENT);
+    expect(describeClientError(bad)?.violations.map((v) => v.field)).toEqual(['householdIds[1]']);
+  });
+
   it('refuses a contract whose plot area is zero, names the field, and changes nothing', async () => {
     const before = await rowCounts();
     const { household } = await h.client

@@ -4,6 +4,7 @@ import {
   type CommandContext,
   type EntityManager,
   groupBy,
+  inTransaction,
   type Logger,
   newId,
   type Orm,
@@ -342,9 +343,9 @@ export class ExtensionRunner {
     while (!this.stopping) {
       try {
         const outcome = await withSpan('extension-batch chunk', { attributes: { 'pq.worker': worker } }, () =>
-          this.orm.em
-            .fork()
-            .transactional((em) => runExtensionChunk(em, this.chunkSize, new Date(), this.restingIds())),
+          inTransaction(this.orm, (em) =>
+            runExtensionChunk(em, this.chunkSize, new Date(), this.restingIds()),
+          ),
         );
         backoff = 200;
         if (outcome.kind === 'IDLE') {

@@ -13,6 +13,7 @@ import {
   type EntityManager,
   InvalidInputError,
   idempotent,
+  inTransaction,
   type Logger,
   type Orm,
   type ResponseCodec,
@@ -54,11 +55,9 @@ export function certificationHandlers(
     run: (em: EntityManager, ctx: CommandContext) => Promise<T>,
   ): Promise<T> => {
     const ctx = commandContext(principal, request.context);
-    return orm.em
-      .fork()
-      .transactional((em) =>
-        idempotent(em, rpc, request.context?.idempotencyKey ?? '', request, codec, () => run(em, ctx)),
-      );
+    return inTransaction(orm, (em) =>
+      idempotent(em, rpc, request.context?.idempotencyKey ?? '', request, codec, () => run(em, ctx)),
+    );
   };
   return {
     advanceCertificationStage(request, context) {

@@ -1,14 +1,14 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { CollateralServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/collateral';
-import type { Orm, ServiceHandlers } from '@pingquan/kit';
+import { type EntityManager, inTransaction, type Orm, type ServiceHandlers } from '@pingquan/kit';
 import { batchVerifyCollateral, verifyCollateral } from '../app/collateral.js';
 import { Edge } from './rights-input.js';
 
 /** gRPC ↔ collateral checks. Reads only; every call sees one consistent snapshot of the right. */
 export function collateralHandlers(orm: Orm): ServiceHandlers<typeof CollateralServiceDefinition> {
   // One repeatable-read transaction per call: contract, plots, mortgages and circulations agree.
-  const snapshot = <T>(fn: Parameters<typeof orm.em.transactional<T>>[0]) =>
-    orm.em.fork().transactional(fn, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  const snapshot = <T>(fn: (em: EntityManager) => Promise<T>) =>
+    inTransaction(orm, fn, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
   return {
     async verifyCollateral(request, { principal }) {
       const edge = new Edge();

@@ -4,7 +4,7 @@ import {
   type OfficialApproval,
   StartExtensionBatchResponse,
 } from '@pingquan/contracts/pingquan/land_contract/v1/extension';
-import { InvalidInputError, idempotent, type Orm, type ServiceHandlers } from '@pingquan/kit';
+import { InvalidInputError, idempotent, inTransaction, type Orm, type ServiceHandlers } from '@pingquan/kit';
 import { violation } from '@pingquan/reference';
 import { commandContext } from '../app/context.js';
 import {
@@ -50,18 +50,16 @@ export function extensionHandlers(
       const ctx = commandContext(context.principal, request.context);
       const asOf = batchDate(request.asOfDate, ctx.now);
       const resolution = resolutionFromMsg(request.resolution);
-      const result = await orm.em
-        .fork()
-        .transactional((em) =>
-          idempotent(
-            em,
-            'StartExtensionBatch',
-            request.context?.idempotencyKey ?? '',
-            request,
-            StartExtensionBatchResponse,
-            () => startExtensionBatch(em, ctx, { scopeCode: request.scopeCode, resolution, asOf }),
-          ),
-        );
+      const result = await inTransaction(orm, (em) =>
+        idempotent(
+          em,
+          'StartExtensionBatch',
+          request.context?.idempotencyKey ?? '',
+          request,
+          StartExtensionBatchResponse,
+          () => startExtensionBatch(em, ctx, { scopeCode: request.scopeCode, resolution, asOf }),
+        ),
+      );
       runner.notify();
       return result;
     },
@@ -150,18 +148,16 @@ export function extensionHandlers(
         cityApproval: actOf(request.cityApproval),
         prioritySourceAvailableMu4: request.prioritySourceAvailableMu4,
       };
-      return orm.em
-        .fork()
-        .transactional((em) =>
-          idempotent(
-            em,
-            'AdjustPlots',
-            request.context?.idempotencyKey ?? '',
-            request,
-            AdjustPlotsResponse,
-            () => adjustPlots(em, ctx, input),
-          ),
-        );
+      return inTransaction(orm, (em) =>
+        idempotent(
+          em,
+          'AdjustPlots',
+          request.context?.idempotencyKey ?? '',
+          request,
+          AdjustPlotsResponse,
+          () => adjustPlots(em, ctx, input),
+        ),
+      );
     },
     async listContractAmendments(request, context) {
       return {

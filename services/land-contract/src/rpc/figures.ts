@@ -5,6 +5,7 @@ import type {
   LandFiguresServiceDefinition,
 } from '@pingquan/contracts/pingquan/land_contract/v1/figures';
 import type { Logger, Orm, ServiceHandlers } from '@pingquan/kit';
+import { inTransaction } from '@pingquan/kit';
 import { landFigures } from '../app/figures.js';
 import { logAuditorRead } from '../app/history.js';
 import type { AreaFigures } from '../domain/figures.js';
@@ -47,7 +48,8 @@ export function landFiguresHandlers(
         asOfDate: request.asOfDate,
         townshipCode: request.townshipCode,
       });
-      const result = await orm.em.fork().transactional(
+      const result = await inTransaction(
+        orm,
         (em) =>
           landFigures(em, context.principal, {
             asOf: request.asOfDate,

@@ -5,14 +5,20 @@ import {
   RegisterIssuerResponse,
 } from '@pingquan/contracts/pingquan/land_contract/v1/land_contract_service';
 import {
+  type EntityManager,
   type HandlerContext,
   InvalidInputError,
   idempotent,
+  inTransaction,
+  type Logger,
   type Orm,
+  PermissionDeniedError,
   type ServiceHandlers,
 } from '@pingquan/kit';
 import { violation } from '@pingquan/reference';
 import { commandContext } from '../app/context.js';
+import { logAuditorRead } from '../app/history.js';
+import { batchGetHouseholdRecords } from '../app/household-record.js';
 import { modeFromMsg, statusFromMsg } from '../app/mapping.js';
 import {
   batchGetHouseholds,
@@ -35,9 +41,11 @@ function batchLimit(count: number, field: string): void {
 }
 
 /** gRPC ↔ use cases. Each command runs in one transaction with its audit entries and events. */
-export function landContractHandlers(orm: Orm): ServiceHandlers<typeof LandContractServiceDefinition> {
-  const tx = <T>(fn: (em: Parameters<Parameters<typeof orm.em.transactional>[0]>[0]) => Promise<T>) =>
-    orm.em.fork().transactional(fn);
+export function landContractHandlers(
+  orm: Orm,
+  logger: Logger,
+): ServiceHandlers<typeof LandContractServiceDefinition> {
+  const tx = <T>(fn: (em: EntityManager) => Promise<T>) => inTransaction(orm, fn);
   const read = () => orm.em.fork();
   return {
     async registerIssuer(request, context: HandlerContext) {
@@ -123,6 +131,19 @@ export function landContractHandlers(orm: Orm): ServiceHandlers<typeof LandContr
       batchLimit(request.householdIds.length, 'householdIds');
       const byHousehold = await contractsByHousehold(read(), context.principal, request.householdIds);
       return { results: [...byHousehold].map(([householdId, contracts]) => ({ householdId, contracts })) };
+    },
+    async batchGetHouseholdRecords(request, context) {
+      batchLimit(request.householdIds.length, 'householdIds');
+      // Banks and county systems read mortgages through property-mortgage, not the register's record.
+      const { principal } = context;
+      if (principal.role === 'COOPERATING_BANK' || principal.role === 'COUNTY_SYSTEM') {
+        throw new PermissionDeniedError();
+      }
+      logAuditorRead(logger, principal, {
+        rpc: 'BatchGetHouseholdRecords',
+        households: request.householdIds,
+      });
+      return { records: await batchGetHouseholdRecords(orm, principal, request.householdIds) };
     },
     async listContracts(request, context) {
       const size = pageSize(request.page?.pageSize);

@@ -2,7 +2,7 @@ import {
   ImportRegisterCsvResponse,
   type RegisterImportServiceDefinition,
 } from '@pingquan/contracts/pingquan/land_contract/v1/import';
-import { idempotent, type Orm, type ServiceHandlers } from '@pingquan/kit';
+import { idempotent, inTransaction, type Orm, type ServiceHandlers } from '@pingquan/kit';
 import { commandContext } from '../app/context.js';
 import { checkImportRequest, ImportRejected, importFingerprint, importRegisterCsv } from '../app/import.js';
 
@@ -26,18 +26,11 @@ export function registerImportHandlers(orm: Orm): ServiceHandlers<typeof Registe
       // A dry run writes nothing, so there is nothing to replay: it never touches the idempotency key.
       const key = input.dryRun ? '' : (request.context?.idempotencyKey ?? '');
       try {
-        return await orm.em
-          .fork()
-          .transactional((em) =>
-            idempotent(
-              em,
-              'ImportRegisterCsv',
-              key,
-              importFingerprint(input),
-              ImportRegisterCsvResponse,
-              () => importRegisterCsv(em, ctx, input),
-            ),
-          );
+        return await inTransaction(orm, (em) =>
+          idempotent(em, 'ImportRegisterCsv', key, importFingerprint(input), ImportRegisterCsvResponse, () =>
+            importRegisterCsv(em, ctx, input),
+          ),
+        );
       } catch (error) {
         if (error instanceof ImportRejected) return error.response;
         throw error;

@@ -20,6 +20,7 @@ import {
   type EntityManager,
   InvalidInputError,
   idempotent,
+  inTransaction,
   type Orm,
   PermissionDeniedError,
   type Principal,
@@ -87,11 +88,9 @@ export function landRightsHandlers(orm: Orm): ServiceHandlers<typeof LandRightsS
     codec: ResponseCodec<T>,
     run: (em: EntityManager) => Promise<T>,
   ): Promise<T> =>
-    orm.em
-      .fork()
-      .transactional((em) =>
-        idempotent(em, scope, change?.idempotencyKey ?? '', request, codec, () => run(em)),
-      );
+    inTransaction(orm, (em) =>
+      idempotent(em, scope, change?.idempotencyKey ?? '', request, codec, () => run(em)),
+    );
 
   return {
     async recordMemberDeath(request, { principal }) {

@@ -1,4 +1,4 @@
-import { type Logger, type Orm, servicePrincipal } from '@pingquan/kit';
+import { inTransaction, type Logger, type Orm, servicePrincipal } from '@pingquan/kit';
 import { classifiedOn, classifyAllLoans } from '../app/classification.js';
 import { type Clock, today } from '../app/context.js';
 import { lock } from '../app/support.js';
@@ -24,7 +24,7 @@ export function startDailyClassification(options: DailyClassificationOptions): {
     if (stopped || running) return;
     running = (async () => {
       const asOf = today(clock);
-      const result = await orm.em.fork().transactional(async (em) => {
+      const result = await inTransaction(orm, async (em) => {
         await lock(em, 'loan-classification');
         if (await classifiedOn(em, asOf)) return undefined;
         const ctx = {

@@ -26,6 +26,7 @@ import {
   type HandlerContext,
   InvalidInputError,
   idempotent,
+  inTransaction,
   type Orm,
   PermissionDeniedError,
   type Principal,
@@ -167,11 +168,9 @@ export function propertyMortgageHandlers(
     codec: ResponseCodec<T>,
     run: (em: EntityManager) => Promise<T>,
   ): Promise<T> =>
-    orm.em
-      .fork()
-      .transactional((em) =>
-        idempotent(em, scope, request.context?.idempotencyKey ?? '', request, codec, () => run(em)),
-      );
+    inTransaction(orm, (em) =>
+      idempotent(em, scope, request.context?.idempotencyKey ?? '', request, codec, () => run(em)),
+    );
   const verify = (collateral: Parameters<ReturnType<CollateralVerifiers>['verify']>[0]) =>
     verifiers(collateral.rightType).verify(collateral, today(clock));
   const ctxOf = (context: HandlerContext, change: Parameters<typeof commandContext>[1]) =>
@@ -511,6 +510,22 @@ export function propertyMortgageHandlers(
       const byHousehold = await mortgagesByHousehold(read(), context.principal, request.householdIds);
       return { results: [...byHousehold].map(([householdId, mortgages]) => ({ householdId, mortgages })) };
     },
+    async batchGetHouseholdFinances(request, context) {
+      batchLimit(request.householdIds.length, 'householdIds');
+      // Two independent reads on two connections at once: the call costs the slower of them.
+      const [mortgages, loans] = await Promise.all([
+        mortgagesByHousehold(read(), context.principal, request.householdIds),
+        loansByHousehold(read(), context.principal, request.householdIds),
+      ]);
+      const ids = [...new Set(request.householdIds)];
+      return {
+        results: ids.map((householdId) => ({
+          householdId,
+          mortgages: mortgages.get(householdId) ?? [],
+          loans: loans.get(householdId) ?? [],
+        })),
+      };
+    },
 
     // ---- loans ----
     async disburseLoan(request, context) {
@@ -569,7 +584,7 @@ export function propertyMortgageHandlers(
         { reason: `classification as of ${asOf} on demand`, documentRef: '', idempotencyKey: '' },
         clock,
       );
-      const result = await orm.em.fork().transactional((em) => classifyAllLoans(em, ctx, asOf));
+      const result = await inTransaction(orm, (em) => classifyAllLoans(em, ctx, asOf));
       return {
         asOfDate: result.asOf,
         loansClassified: result.loansClassified,

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { ChangeContext, PageInfo, PageRequest } from "../../common/v1/types.js";
+import { CertificationCase } from "./certification.js";
 import {
   Boundaries,
   Contract,
@@ -27,6 +28,7 @@ import {
   landClassToNumber,
   Member,
 } from "./register.js";
+import { Encumbrance } from "./rights.js";
 
 export const protobufPackage = "pingquan.land_contract.v1";
 
@@ -122,6 +124,33 @@ export interface HouseholdContracts {
 
 export interface BatchGetContractsByHouseholdResponse {
   results: HouseholdContracts[];
+}
+
+export interface BatchGetHouseholdRecordsRequest {
+  /** Household ids (UUID); at most 500. */
+  householdIds: string[];
+}
+
+/**
+ * One household's part of the register. A household that does not exist, or that the caller may
+ * not read, comes back with only household_id set (the caller cannot tell which).
+ */
+export interface HouseholdRecord {
+  householdId: string;
+  household?:
+    | Household
+    | undefined;
+  /** Every contract of the household, with its plots. */
+  contracts: Contract[];
+  /** Mortgages on the household's contracts, in effect and released, oldest first. */
+  encumbrances: Encumbrance[];
+  /** The household's certification case (确权登记颁证); absent when it has none. */
+  certificationCase?: CertificationCase | undefined;
+}
+
+export interface BatchGetHouseholdRecordsResponse {
+  /** One record per distinct requested id, in the order asked. */
+  records: HouseholdRecord[];
 }
 
 export interface ListContractsRequest {
@@ -1689,6 +1718,299 @@ export const BatchGetContractsByHouseholdResponse: MessageFns<BatchGetContractsB
   },
 };
 
+function createBaseBatchGetHouseholdRecordsRequest(): BatchGetHouseholdRecordsRequest {
+  return { householdIds: [] };
+}
+
+export const BatchGetHouseholdRecordsRequest: MessageFns<BatchGetHouseholdRecordsRequest> = {
+  encode(message: BatchGetHouseholdRecordsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.householdIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetHouseholdRecordsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetHouseholdRecordsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.householdIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetHouseholdRecordsRequest {
+    return {
+      householdIds: globalThis.Array.isArray(object?.householdIds)
+        ? object.householdIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.household_ids)
+        ? object.household_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetHouseholdRecordsRequest): unknown {
+    const obj: any = {};
+    if (message.householdIds?.length) {
+      obj.householdIds = message.householdIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetHouseholdRecordsRequest>): BatchGetHouseholdRecordsRequest {
+    return BatchGetHouseholdRecordsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetHouseholdRecordsRequest>): BatchGetHouseholdRecordsRequest {
+    const message = createBaseBatchGetHouseholdRecordsRequest();
+    message.householdIds = object.householdIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseHouseholdRecord(): HouseholdRecord {
+  return { householdId: "", household: undefined, contracts: [], encumbrances: [], certificationCase: undefined };
+}
+
+export const HouseholdRecord: MessageFns<HouseholdRecord> = {
+  encode(message: HouseholdRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.householdId !== "") {
+      writer.uint32(10).string(message.householdId);
+    }
+    if (message.household !== undefined) {
+      Household.encode(message.household, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.contracts) {
+      Contract.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.encumbrances) {
+      Encumbrance.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.certificationCase !== undefined) {
+      CertificationCase.encode(message.certificationCase, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HouseholdRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHouseholdRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.householdId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.household = Household.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.contracts.push(Contract.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.encumbrances.push(Encumbrance.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.certificationCase = CertificationCase.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HouseholdRecord {
+    return {
+      householdId: isSet(object.householdId)
+        ? globalThis.String(object.householdId)
+        : isSet(object.household_id)
+        ? globalThis.String(object.household_id)
+        : "",
+      household: isSet(object.household) ? Household.fromJSON(object.household) : undefined,
+      contracts: globalThis.Array.isArray(object?.contracts)
+        ? object.contracts.map((e: any) => Contract.fromJSON(e))
+        : [],
+      encumbrances: globalThis.Array.isArray(object?.encumbrances)
+        ? object.encumbrances.map((e: any) => Encumbrance.fromJSON(e))
+        : [],
+      certificationCase: isSet(object.certificationCase)
+        ? CertificationCase.fromJSON(object.certificationCase)
+        : isSet(object.certification_case)
+        ? CertificationCase.fromJSON(object.certification_case)
+        : undefined,
+    };
+  },
+
+  toJSON(message: HouseholdRecord): unknown {
+    const obj: any = {};
+    if (message.householdId !== "") {
+      obj.householdId = message.householdId;
+    }
+    if (message.household !== undefined) {
+      obj.household = Household.toJSON(message.household);
+    }
+    if (message.contracts?.length) {
+      obj.contracts = message.contracts.map((e) => Contract.toJSON(e));
+    }
+    if (message.encumbrances?.length) {
+      obj.encumbrances = message.encumbrances.map((e) => Encumbrance.toJSON(e));
+    }
+    if (message.certificationCase !== undefined) {
+      obj.certificationCase = CertificationCase.toJSON(message.certificationCase);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HouseholdRecord>): HouseholdRecord {
+    return HouseholdRecord.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HouseholdRecord>): HouseholdRecord {
+    const message = createBaseHouseholdRecord();
+    message.householdId = object.householdId ?? "";
+    message.household = (object.household !== undefined && object.household !== null)
+      ? Household.fromPartial(object.household)
+      : undefined;
+    message.contracts = object.contracts?.map((e) => Contract.fromPartial(e)) || [];
+    message.encumbrances = object.encumbrances?.map((e) => Encumbrance.fromPartial(e)) || [];
+    message.certificationCase = (object.certificationCase !== undefined && object.certificationCase !== null)
+      ? CertificationCase.fromPartial(object.certificationCase)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseBatchGetHouseholdRecordsResponse(): BatchGetHouseholdRecordsResponse {
+  return { records: [] };
+}
+
+export const BatchGetHouseholdRecordsResponse: MessageFns<BatchGetHouseholdRecordsResponse> = {
+  encode(message: BatchGetHouseholdRecordsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.records) {
+      HouseholdRecord.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetHouseholdRecordsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetHouseholdRecordsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.records.push(HouseholdRecord.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetHouseholdRecordsResponse {
+    return {
+      records: globalThis.Array.isArray(object?.records)
+        ? object.records.map((e: any) => HouseholdRecord.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetHouseholdRecordsResponse): unknown {
+    const obj: any = {};
+    if (message.records?.length) {
+      obj.records = message.records.map((e) => HouseholdRecord.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetHouseholdRecordsResponse>): BatchGetHouseholdRecordsResponse {
+    return BatchGetHouseholdRecordsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetHouseholdRecordsResponse>): BatchGetHouseholdRecordsResponse {
+    const message = createBaseBatchGetHouseholdRecordsResponse();
+    message.records = object.records?.map((e) => HouseholdRecord.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseListContractsRequest(): ListContractsRequest {
   return {
     page: undefined,
@@ -2012,6 +2334,19 @@ export const LandContractServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * Everything land-contract holds on many households (一户一档) in one call: the household with its
+     * members, its contracts with plots, the mortgages on them and its certification case. The
+     * gateway's household view costs this one call to land-contract.
+     */
+    batchGetHouseholdRecords: {
+      name: "BatchGetHouseholdRecords",
+      requestType: BatchGetHouseholdRecordsRequest as typeof BatchGetHouseholdRecordsRequest,
+      requestStream: false,
+      responseType: BatchGetHouseholdRecordsResponse as typeof BatchGetHouseholdRecordsResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+    },
   },
 } as const;
 
@@ -2049,6 +2384,15 @@ export interface LandContractServiceImplementation<CallContextExt = {}> {
     request: ListContractsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListContractsResponse>>;
+  /**
+   * Everything land-contract holds on many households (一户一档) in one call: the household with its
+   * members, its contracts with plots, the mortgages on them and its certification case. The
+   * gateway's household view costs this one call to land-contract.
+   */
+  batchGetHouseholdRecords(
+    request: BatchGetHouseholdRecordsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<BatchGetHouseholdRecordsResponse>>;
 }
 
 export interface LandContractServiceClient<CallOptionsExt = {}> {
@@ -2085,6 +2429,15 @@ export interface LandContractServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListContractsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListContractsResponse>;
+  /**
+   * Everything land-contract holds on many households (一户一档) in one call: the household with its
+   * members, its contracts with plots, the mortgages on them and its certification case. The
+   * gateway's household view costs this one call to land-contract.
+   */
+  batchGetHouseholdRecords(
+    request: DeepPartial<BatchGetHouseholdRecordsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<BatchGetHouseholdRecordsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -445,6 +445,23 @@ export interface BatchGetLoansByHouseholdRequest {
   householdIds: string[];
 }
 
+export interface BatchGetHouseholdFinancesRequest {
+  /** Household ids (UUID); at most 500. */
+  householdIds: string[];
+}
+
+/** A household's mortgages (as mortgagor or debtor) and loans, limited to what the caller may read. */
+export interface HouseholdFinance {
+  householdId: string;
+  mortgages: Mortgage[];
+  loans: Loan[];
+}
+
+export interface BatchGetHouseholdFinancesResponse {
+  /** One entry per distinct requested id, in the order asked. */
+  results: HouseholdFinance[];
+}
+
 export interface HouseholdLoans {
   householdId: string;
   loans: Loan[];
@@ -6983,6 +7000,257 @@ export const BatchGetLoansByHouseholdRequest: MessageFns<BatchGetLoansByHousehol
   },
 };
 
+function createBaseBatchGetHouseholdFinancesRequest(): BatchGetHouseholdFinancesRequest {
+  return { householdIds: [] };
+}
+
+export const BatchGetHouseholdFinancesRequest: MessageFns<BatchGetHouseholdFinancesRequest> = {
+  encode(message: BatchGetHouseholdFinancesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.householdIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetHouseholdFinancesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetHouseholdFinancesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.householdIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetHouseholdFinancesRequest {
+    return {
+      householdIds: globalThis.Array.isArray(object?.householdIds)
+        ? object.householdIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.household_ids)
+        ? object.household_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetHouseholdFinancesRequest): unknown {
+    const obj: any = {};
+    if (message.householdIds?.length) {
+      obj.householdIds = message.householdIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetHouseholdFinancesRequest>): BatchGetHouseholdFinancesRequest {
+    return BatchGetHouseholdFinancesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetHouseholdFinancesRequest>): BatchGetHouseholdFinancesRequest {
+    const message = createBaseBatchGetHouseholdFinancesRequest();
+    message.householdIds = object.householdIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseHouseholdFinance(): HouseholdFinance {
+  return { householdId: "", mortgages: [], loans: [] };
+}
+
+export const HouseholdFinance: MessageFns<HouseholdFinance> = {
+  encode(message: HouseholdFinance, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.householdId !== "") {
+      writer.uint32(10).string(message.householdId);
+    }
+    for (const v of message.mortgages) {
+      Mortgage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.loans) {
+      Loan.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HouseholdFinance {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHouseholdFinance();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.householdId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mortgages.push(Mortgage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.loans.push(Loan.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HouseholdFinance {
+    return {
+      householdId: isSet(object.householdId)
+        ? globalThis.String(object.householdId)
+        : isSet(object.household_id)
+        ? globalThis.String(object.household_id)
+        : "",
+      mortgages: globalThis.Array.isArray(object?.mortgages)
+        ? object.mortgages.map((e: any) => Mortgage.fromJSON(e))
+        : [],
+      loans: globalThis.Array.isArray(object?.loans) ? object.loans.map((e: any) => Loan.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: HouseholdFinance): unknown {
+    const obj: any = {};
+    if (message.householdId !== "") {
+      obj.householdId = message.householdId;
+    }
+    if (message.mortgages?.length) {
+      obj.mortgages = message.mortgages.map((e) => Mortgage.toJSON(e));
+    }
+    if (message.loans?.length) {
+      obj.loans = message.loans.map((e) => Loan.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HouseholdFinance>): HouseholdFinance {
+    return HouseholdFinance.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HouseholdFinance>): HouseholdFinance {
+    const message = createBaseHouseholdFinance();
+    message.householdId = object.householdId ?? "";
+    message.mortgages = object.mortgages?.map((e) => Mortgage.fromPartial(e)) || [];
+    message.loans = object.loans?.map((e) => Loan.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseBatchGetHouseholdFinancesResponse(): BatchGetHouseholdFinancesResponse {
+  return { results: [] };
+}
+
+export const BatchGetHouseholdFinancesResponse: MessageFns<BatchGetHouseholdFinancesResponse> = {
+  encode(message: BatchGetHouseholdFinancesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      HouseholdFinance.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetHouseholdFinancesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetHouseholdFinancesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(HouseholdFinance.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetHouseholdFinancesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => HouseholdFinance.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetHouseholdFinancesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => HouseholdFinance.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<BatchGetHouseholdFinancesResponse>): BatchGetHouseholdFinancesResponse {
+    return BatchGetHouseholdFinancesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<BatchGetHouseholdFinancesResponse>): BatchGetHouseholdFinancesResponse {
+    const message = createBaseBatchGetHouseholdFinancesResponse();
+    message.results = object.results?.map((e) => HouseholdFinance.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseHouseholdLoans(): HouseholdLoans {
   return { householdId: "", loans: [] };
 }
@@ -9106,6 +9374,18 @@ export const PropertyMortgageServiceDefinition = {
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /**
+     * Mortgages and loans of many households in one call: what the gateway's household view needs
+     * from this service, at the cost of one call.
+     */
+    batchGetHouseholdFinances: {
+      name: "BatchGetHouseholdFinances",
+      requestType: BatchGetHouseholdFinancesRequest as typeof BatchGetHouseholdFinancesRequest,
+      requestStream: false,
+      responseType: BatchGetHouseholdFinancesResponse as typeof BatchGetHouseholdFinancesResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+    },
+    /**
      * ---- Loans -----------------------------------------------------------------------------------
      * Disburses a loan against a registered mortgage and draws up its schedule.
      */
@@ -9370,6 +9650,14 @@ export interface PropertyMortgageServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<BatchGetMortgagesByHouseholdResponse>>;
   /**
+   * Mortgages and loans of many households in one call: what the gateway's household view needs
+   * from this service, at the cost of one call.
+   */
+  batchGetHouseholdFinances(
+    request: BatchGetHouseholdFinancesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<BatchGetHouseholdFinancesResponse>>;
+  /**
    * ---- Loans -----------------------------------------------------------------------------------
    * Disburses a loan against a registered mortgage and draws up its schedule.
    */
@@ -9559,6 +9847,14 @@ export interface PropertyMortgageServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<BatchGetMortgagesByHouseholdRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<BatchGetMortgagesByHouseholdResponse>;
+  /**
+   * Mortgages and loans of many households in one call: what the gateway's household view needs
+   * from this service, at the cost of one call.
+   */
+  batchGetHouseholdFinances(
+    request: DeepPartial<BatchGetHouseholdFinancesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<BatchGetHouseholdFinancesResponse>;
   /**
    * ---- Loans -----------------------------------------------------------------------------------
    * Disburses a loan against a registered mortgage and draws up its schedule.
