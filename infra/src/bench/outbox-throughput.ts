@@ -2,7 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { Orm } from '@pingquan/kit';
 import pg from 'pg';
 import { latencyHistogram, type Percentiles, percentilesMs } from './histogram.js';
-import { kitCommand, openBenchDatabase, rawCommand } from './workload.js';
+import { kitCommand, openBenchDatabase, ormStateOnlyCommand, rawCommand } from './workload.js';
+
+/** raw2 / raw3: plain pg; kit: the kit's command path; orm: MikroORM writing the state row alone. */
+export type OutboxPathName = 'raw2' | 'raw3' | 'kit' | 'orm';
+export const OUTBOX_PATHS: readonly OutboxPathName[] = ['raw2', 'raw3', 'kit', 'orm'];
 
 export interface OutboxBenchOptions {
   pgUrl: string;
@@ -12,7 +16,7 @@ export interface OutboxBenchOptions {
   /** Measurement is split into this many rounds, the paths alternating, so drift hits all alike. */
   rounds: number;
   /** Which paths to run (all by default; one alone is useful under a profiler). */
-  only?: readonly ('raw2' | 'raw3' | 'kit')[];
+  only?: readonly OutboxPathName[];
   log(line: string): void;
 }
 
@@ -60,12 +64,17 @@ async function rawPath(pgUrl: string, name: string, concurrency: number, audit: 
   };
 }
 
-async function kitPath(pgUrl: string, concurrency: number): Promise<Path> {
-  const orm: Orm = await openBenchDatabase(databaseUrl(pgUrl, 'bench_kit'), concurrency);
+async function kitPath(pgUrl: string, concurrency: number, stateOnly: boolean): Promise<Path> {
+  const orm: Orm = await openBenchDatabase(
+    databaseUrl(pgUrl, stateOnly ? 'bench_orm' : 'bench_kit'),
+    concurrency,
+  );
   return {
-    path: 'kit',
-    description: 'inTransaction: em.create(Issuer) + recordChanges (outbox + audit)',
-    run: (seq) => kitCommand(orm, seq),
+    path: stateOnly ? 'MikroORM alone, state row only' : 'kit',
+    description: stateOnly
+      ? 'inTransaction: em.create(Issuer), no outbox or audit row (the floor any kit on MikroORM starts from)'
+      : 'inTransaction: em.create(Issuer) + recordChanges (outbox + audit)',
+    run: (seq) => (stateOnly ? ormStateOnlyCommand(orm, seq) : kitCommand(orm, seq)),
     count: async (table) =>
       Number(
         (await orm.em.getConnection().execute<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n,
@@ -104,11 +113,12 @@ async function drive(
  */
 export async function benchOutbox(options: OutboxBenchOptions): Promise<PathResult[]> {
   const { pgUrl, commands, concurrency, warmup, rounds, log } = options;
-  const wanted = new Set(options.only ?? ['raw2', 'raw3', 'kit']);
+  const wanted = new Set(options.only ?? OUTBOX_PATHS);
   const paths: Path[] = [];
   if (wanted.has('raw2')) paths.push(await rawPath(pgUrl, 'bench_raw2', concurrency, false));
   if (wanted.has('raw3')) paths.push(await rawPath(pgUrl, 'bench_raw3', concurrency, true));
-  if (wanted.has('kit')) paths.push(await kitPath(pgUrl, concurrency));
+  if (wanted.has('kit')) paths.push(await kitPath(pgUrl, concurrency, false));
+  if (wanted.has('orm')) paths.push(await kitPath(pgUrl, concurrency, true));
   try {
     for (const p of paths) {
       log(`outbox: warm-up ${p.path} (${warmup} commands)`);

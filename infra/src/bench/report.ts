@@ -52,6 +52,15 @@ function outboxRows(results: PathResult[]): Row[] {
           '',
         ]);
       }
+    } else if (r.path.startsWith('MikroORM alone') && baseline) {
+      rows.push([
+        `outbox write: ${r.path} vs raw pg, 2 inserts`,
+        `${fmt(r.opsPerSec)} ops/s (${lat})`,
+        `${fmt(baseline.opsPerSec)} ops/s`,
+        `${((r.opsPerSec / baseline.opsPerSec) * 100).toFixed(1)}%`,
+        '(floor)',
+        '',
+      ]);
     } else {
       rows.push([`outbox write: ${r.path}`, `${fmt(r.opsPerSec)} ops/s (${lat})`, '', '', '', '']);
     }

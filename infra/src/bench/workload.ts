@@ -96,6 +96,16 @@ export async function kitCommand(orm: Orm, seq: number): Promise<string> {
   });
 }
 
+/**
+ * Reference, not a use case: the state row alone through MikroORM's unit of work, with no outbox or
+ * audit row. What the ORM costs before the kit adds anything, measured to show the floor.
+ */
+export async function ormStateOnlyCommand(orm: Orm, seq: number): Promise<void> {
+  await inTransaction(orm, async (em) => {
+    em.create<IssuerState>('Issuer', issuerState(seq));
+  });
+}
+
 /** The same envelope bytes recordChanges would write, so the raw path does the same encoding work. */
 function encodeEnvelope(eventId: string, state: IssuerState, now: Date): Buffer {
   return Buffer.from(

@@ -8,7 +8,7 @@ import { runExtensionBenchmark } from '../bench/extension.js';
 import { benchIdle, compiledServiceExists, type IdleResult } from '../bench/idle-rss.js';
 import { benchLatency } from '../bench/latency.js';
 import { describeMachine, machineLine } from '../bench/machine.js';
-import { benchOutbox } from '../bench/outbox-throughput.js';
+import { benchOutbox, OUTBOX_PATHS, type OutboxPathName } from '../bench/outbox-throughput.js';
 import { benchPairs } from '../bench/pairs.js';
 import { type BenchReport, renderTable } from '../bench/report.js';
 import { startBenchServers } from '../bench/servers.js';
@@ -74,7 +74,7 @@ async function run(which: readonly Which[], opts: Options): Promise<void> {
         rounds: opts.rounds,
         only: opts.paths
           .split(',')
-          .filter((p): p is 'raw2' | 'raw3' | 'kit' => ['raw2', 'raw3', 'kit'].includes(p)),
+          .filter((p): p is OutboxPathName => (OUTBOX_PATHS as readonly string[]).includes(p)),
         log,
       });
     }
@@ -130,7 +130,7 @@ const program = new Command()
   .option('--concurrency <n>', 'outbox: concurrent clients (and pool size)', int('concurrency', 64), 8)
   .option('--warmup <n>', 'outbox: warm-up commands per path', int('warmup', 100_000), 2_000)
   .option('--rounds <n>', 'outbox: rounds, paths alternating', int('rounds', 100), 4)
-  .option('--paths <list>', 'outbox: paths to run, of raw2,raw3,kit', 'raw2,raw3,kit')
+  .option('--paths <list>', `outbox: paths to run, of ${OUTBOX_PATHS.join(',')}`, OUTBOX_PATHS.join(','))
   .option('--rate <n>', 'latency: events per second', int('rate', 5_000), 200)
   .option('--seconds <n>', 'latency: measured seconds', int('seconds', 600), 30)
   .option('--warmup-seconds <n>', 'latency: warm-up seconds', int('warmup-seconds', 60), 3)
