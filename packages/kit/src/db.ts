@@ -1,4 +1,11 @@
-import type { EntityName, FilterQuery, IsolationLevel, MigrationObject, Options } from '@mikro-orm/core';
+import {
+  type EntityName,
+  EventType,
+  type FilterQuery,
+  type IsolationLevel,
+  type MigrationObject,
+  type Options,
+} from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { type EntityManager, MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
@@ -75,16 +82,56 @@ export interface TransactionOptions {
   readOnly?: boolean;
 }
 
+/** A pooled pg connection, as knex's pool hands it out. */
+interface PooledConnection {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** The part of knex's client the kit's transactions use. */
+interface KnexClient {
+  acquireConnection(): Promise<PooledConnection>;
+  releaseConnection(connection: PooledConnection): Promise<void>;
+}
+
+/**
+ * The transaction context the kit hands MikroORM: knex sends a query "transacting" on it through
+ * `context.client`, which here is the pool's client pinned to the transaction's one connection.
+ */
+export interface KitTransaction {
+  readonly client: KnexClient & { readonly transacting: true };
+  readonly connection: PooledConnection;
+}
+
+function isKitTransaction(value: unknown): value is KitTransaction {
+  return typeof value === 'object' && value !== null && 'connection' in value && 'client' in value;
+}
+
+const ISOLATION_SQL: Record<string, string> = {
+  'read uncommitted': 'READ UNCOMMITTED',
+  'read committed': 'READ COMMITTED',
+  'repeatable read': 'REPEATABLE READ',
+  serializable: 'SERIALIZABLE',
+};
+
+function beginSql(options: TransactionOptions): string {
+  const parts = ['BEGIN'];
+  if (options.isolationLevel)
+    parts.push(`ISOLATION LEVEL ${ISOLATION_SQL[options.isolationLevel] ?? 'READ COMMITTED'}`);
+  if (options.readOnly) parts.push('READ ONLY');
+  return parts.join(' ');
+}
+
 /**
  * Runs `work` in one database transaction on a fresh EntityManager: when `work` returns, the unit of
  * work is flushed and the transaction committed; when it throws, the transaction is rolled back and
  * the error passed on. This is what every use case runs in.
  *
- * Why not `orm.em.fork().transactional(work)`: that forks a second EntityManager inside, binds it to
- * an AsyncLocalStorage context and merges its identity map back afterwards — work a use case never
- * needs, since its EntityManager lives exactly as long as its transaction. Begin/commit on the fork
- * costs about a third less CPU per command (BENCHMARKS.md, outbox write path). MikroORM's
- * transaction events still fire, so the relay is woken after commit as before.
+ * The kit owns the transaction (ADR 0008): it takes one connection from the pool, sends BEGIN and
+ * COMMIT on it itself, and gives MikroORM that connection as the EntityManager's transaction context
+ * (`em.setTransactionContext`), so the unit of work, queries and `execBound` all run on it. A knex
+ * transaction object per command (a new client, a new knex instance, its event wiring) and MikroORM's
+ * transaction manager cost more CPU than the command's own statements (BENCHMARKS.md, outbox write
+ * path). MikroORM's afterTransactionCommit event is still dispatched, so the relay wakes after commit.
  */
 export async function inTransaction<T>(
   orm: Orm,
@@ -92,38 +139,67 @@ export async function inTransaction<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   const em = orm.em.fork();
-  await em.begin(options);
-  let result: T;
+  const pool = em.getConnection().getKnex().client as KnexClient;
+  const connection = await pool.acquireConnection();
+  const client = Object.create(pool, {
+    transacting: { value: true },
+    acquireConnection: { value: () => Promise.resolve(connection) },
+    releaseConnection: { value: () => Promise.resolve() },
+  }) as KitTransaction['client'];
+  const transaction: KitTransaction = { client, connection };
+  let committed = false;
   try {
-    result = await work(em);
-    await em.commit();
+    await connection.query(beginSql(options));
+    em.setTransactionContext(transaction);
+    const result = await work(em);
+    await em.flush();
+    await connection.query('COMMIT');
+    committed = true;
+    em.resetTransactionContext();
+    await em.getEventManager().dispatchEvent(EventType.afterTransactionCommit, { em, transaction });
+    return result;
   } catch (error) {
-    // After a failed COMMIT the transaction is already over and rollback has nothing to undo.
-    if (em.isInTransaction()) await em.rollback().catch(() => undefined);
+    if (!committed) {
+      em.resetTransactionContext();
+      // A connection whose ROLLBACK fails is broken: the pool must not hand it out again.
+      await connection.query('ROLLBACK').catch(() => {
+        (connection as { end?: () => void }).end?.();
+      });
+    }
     throw error;
+  } finally {
+    await pool.releaseConnection(connection);
   }
-  return result;
 }
 
-/** The part of a knex transaction the kit uses: a raw statement with bound parameters. */
-interface BoundTransaction {
-  raw(sql: string, bindings: readonly unknown[]): PromiseLike<{ rows: unknown[] }>;
+/** What execBound needs of a transaction context: a knex client pinned to its connection. */
+interface TransactingContext {
+  client?: { transacting?: boolean; acquireConnection?: () => Promise<PooledConnection> };
 }
 
 /**
- * Runs SQL with bound parameters (`?` placeholders) on the EntityManager's current transaction, which
- * it requires. Unlike `execInTransaction`, values travel as protocol parameters: no escaping into the
- * SQL text, Buffers go as bytea, and an array binds as one PostgreSQL array (not a list). Used for the
- * kit's own hot statements (outbox and audit rows).
+ * Runs SQL with bound parameters (`$1`, `$2`, … placeholders) on the EntityManager's current
+ * transaction, which it requires: the kit's (inTransaction) or one MikroORM opened
+ * (`em.transactional`). Unlike `execInTransaction`, values travel as protocol parameters straight to
+ * the driver: no escaping into the SQL text, Buffers go as bytea, and an array binds as one
+ * PostgreSQL array (not a list). Used for the kit's own hot statements (outbox and audit rows).
  */
 export async function execBound<T = Record<string, unknown>>(
   em: EntityManager,
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  const transaction = em.getTransactionContext<BoundTransaction>();
-  if (!transaction) throw new Error('execBound needs a transaction: run it inside inTransaction()');
-  const result = await transaction.raw(sql, params);
+  const transaction = em.getTransactionContext<unknown>();
+  let connection: PooledConnection;
+  if (isKitTransaction(transaction)) connection = transaction.connection;
+  else {
+    const client = (transaction as TransactingContext | undefined)?.client;
+    if (!client?.transacting || !client.acquireConnection) {
+      throw new Error('execBound needs a transaction: run it inside inTransaction()');
+    }
+    connection = await client.acquireConnection();
+  }
+  const result = await connection.query(sql, params);
   return result.rows as T[];
 }
 

@@ -114,27 +114,29 @@ function auditValues(r: AuditRow): unknown[] {
 }
 
 // The usual command changes one aggregate: plain VALUES with bound parameters, the envelope as bytea.
-const ONE_AUDIT = `INSERT INTO pq_audit_log (${AUDIT_COLUMNS})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)`;
+const placeholders = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+const ONE_AUDIT = `INSERT INTO pq_audit_log (${AUDIT_COLUMNS}) VALUES (${placeholders(1, 12)}, $13::jsonb)`;
 const ONE_OUTBOX_ONE_AUDIT = `WITH outbox AS (
-    INSERT INTO pq_outbox (${OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+    INSERT INTO pq_outbox (${OUTBOX_COLUMNS}) VALUES (${placeholders(1, 7)}, $8::jsonb)
   )
-  ${ONE_AUDIT}`;
+  INSERT INTO pq_audit_log (${AUDIT_COLUMNS}) VALUES (${placeholders(9, 12)}, $21::jsonb)`;
 
 // Bulk paths (a batch chunk, an import) change many: one JSON record set per table, still one statement.
-const MANY_AUDIT = `INSERT INTO pq_audit_log (${AUDIT_COLUMNS})
+const manyAudit = (param: string) => `INSERT INTO pq_audit_log (${AUDIT_COLUMNS})
   SELECT ${AUDIT_COLUMNS}
-  FROM jsonb_to_recordset(?::jsonb) AS r(aggregate_type text, aggregate_id text, aggregate_version bigint,
+  FROM jsonb_to_recordset(${param}::jsonb) AS r(aggregate_type text, aggregate_id text, aggregate_version bigint,
        action text, actor_subject text, actor_role text, at timestamptz, effective_on date, reason text,
        document_ref text, trace_id text, event_id uuid, state jsonb)`;
+const MANY_AUDIT = manyAudit('$1');
 const MANY_OUTBOX_MANY_AUDIT = `WITH outbox AS (
     INSERT INTO pq_outbox (${OUTBOX_COLUMNS})
     SELECT r.id, r.subject, r.event_type, r.aggregate_type, r.aggregate_id, r.township_code,
            decode(r.envelope, 'base64'), r.headers
-    FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
+    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, subject text, event_type text, aggregate_type text,
          aggregate_id text, township_code text, envelope text, headers jsonb)
   )
-  ${MANY_AUDIT}`;
+  ${manyAudit('$2')}`;
 
 /**
  * Writes audit entries and outbox events in the caller's transaction, so a change and its events
