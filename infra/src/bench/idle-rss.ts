@@ -8,6 +8,22 @@ import { sleep } from './histogram.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 
+/** The newest compiled file land-contract runs: its own dist and the kit's. */
+function newestBuild(): Date {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.js')) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const dir of ['services/land-contract/dist', 'packages/kit/dist']) {
+    if (existsSync(join(root, dir))) walk(join(root, dir));
+  }
+  return new Date(newest);
+}
+
 export interface IdleOptions {
   pgUrl: string;
   natsUrl: string;
@@ -20,7 +36,7 @@ export interface IdleResult {
   /** How the process was started. */
   launch: string;
   startupMs: number;
-  /** When the compiled output was built (it can be older than the sources). */
+  /** When the compiled output was last built, newest file of the service's and the kit's dist (tsc rewrites only what changed). */
   builtAt?: string;
   /** Resident set of the service process itself after settling, MiB and MB (the target is in MB). */
   rssMiB: number;
@@ -102,13 +118,12 @@ export async function benchIdle(options: IdleOptions, launch: 'tsx' | 'dist'): P
     await Promise.race([sleep(options.settleSeconds * 1000), exited]);
     const pid = child.pid ?? 0;
     const rss = statusKiB(pid, 'VmRSS');
-    const entry = join(root, 'services/land-contract/dist/main.js');
     return {
       launch:
         launch === 'tsx'
           ? 'node --conditions=pq-source --import tsx services/land-contract/src/main.ts'
           : 'node services/land-contract/dist/main.js',
-      ...(launch === 'dist' ? { builtAt: statSync(entry).mtime.toISOString() } : {}),
+      ...(launch === 'dist' ? { builtAt: newestBuild().toISOString() } : {}),
       startupMs,
       rssMiB: mib(rss),
       rssMB: Math.round(mb(rss) * 10) / 10,
