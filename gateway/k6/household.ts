@@ -1,6 +1,6 @@
 // 一户一档 at a fixed arrival rate of 100 requests/s: p95 ≤ 100 ms (issue 5's target, with the full
 // Pingquan data set loaded). Household ids come from the first pages of the contracts list.
-import type { Options } from 'k6';
+import type { Options } from 'k6/options';
 import { CONTRACTS, HOUSEHOLD } from '../src/views-operations.ts';
 import { bearer, type GraphQLResponse, graphql } from './lib.ts';
 

@@ -35,7 +35,8 @@ export function graphql<T>(
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     tags: { view },
   });
-  const parsed = (res.body ? JSON.parse(res.body) : {}) as GraphQLResponse<T>;
+  // The gateway answers JSON text; k6 gives a binary body only when asked to (responseType).
+  const parsed = (typeof res.body === 'string' && res.body ? JSON.parse(res.body) : {}) as GraphQLResponse<T>;
   check(
     res,
     {

@@ -1,8 +1,9 @@
 // The live feed over WebSocket (graphql-ws protocol): each VU holds one subscription open and counts
 // the events it receives while another process (or the operator) registers records. The threshold is
 // on connections: every subscriber must be acknowledged and stay open for the whole run.
-import { check, type Options } from 'k6';
+import { check } from 'k6';
 import { Counter, Rate } from 'k6/metrics';
+import type { Options } from 'k6/options';
 import { connect } from 'k6/ws';
 import { LIVE_EVENTS } from '../src/views-operations.ts';
 import { bearer, GATEWAY_URL } from './lib.ts';

@@ -1,5 +1,5 @@
 // The leading group's overview: every target of the three tracks, current values from the services.
-import type { Options } from 'k6';
+import type { Options } from 'k6/options';
 import { PILOT_OVERVIEW } from '../src/views-operations.ts';
 import { bearer, graphql } from './lib.ts';
 

@@ -1,5 +1,5 @@
 // The supervision list: overdue and at-risk targets with their responsible units.
-import type { Options } from 'k6';
+import type { Options } from 'k6/options';
 import { SUPERVISION_ITEMS } from '../src/views-operations.ts';
 import { bearer, graphql } from './lib.ts';
 

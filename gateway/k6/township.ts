@@ -1,5 +1,5 @@
 // Everything in one township, cycling through the 19 townships.
-import type { Options } from 'k6';
+import type { Options } from 'k6/options';
 import { TOWNSHIP } from '../src/views-operations.ts';
 import { bearer, graphql } from './lib.ts';
 

@@ -4,9 +4,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// The k6 scripts are type-checked here (k6 itself is not installed; operators run them where it is).
-// They are typed against gateway/k6/k6.d.ts, local declarations following @types/k6, until @types/k6
-// is a devDependency.
+// The k6 scripts are type-checked here against @types/k6 (k6 itself is not installed; operators run
+// them where it is).
 
 const k6Dir = fileURLToPath(new URL('../k6/', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
