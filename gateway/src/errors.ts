@@ -1,6 +1,6 @@
 import { describeClientError } from '@pingquan/kit';
 import type { RuleViolation } from '@pingquan/reference';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, parse, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Status } from 'nice-grpc-common';
 
@@ -146,6 +146,44 @@ function argumentError(message: string): { field?: string } | undefined {
 }
 
 /**
+ * The argument path of the literal value a validation error points at — `track`,
+ * `input.plots[0].contractArea` — found by walking the request's arguments to the value that starts
+ * where the error's node does. Values written inline in the query carry no variable name, so this is
+ * the only way to name them.
+ */
+export function literalArgumentPath(error: GraphQLError): string | undefined {
+  const start = error.nodes?.[0]?.loc?.start;
+  if (start === undefined || !error.source) return undefined;
+  let document: ReturnType<typeof parse>;
+  try {
+    // The body, not the Source object: a Source from another copy of graphql-js fails its
+    // instanceof check (yoga and this module may load different builds of the package).
+    document = parse(error.source.body);
+  } catch {
+    return undefined;
+  }
+  let found: string | undefined;
+  const walk = (value: ValueNode, path: string): void => {
+    if (found !== undefined) return;
+    if (value.loc?.start === start) {
+      found = path;
+      return;
+    }
+    if (value.kind === Kind.OBJECT) {
+      for (const field of value.fields) walk(field.value, `${path}.${field.name.value}`);
+    } else if (value.kind === Kind.LIST) {
+      for (const [i, item] of value.values.entries()) walk(item, `${path}[${i}]`);
+    }
+  };
+  visit(document, {
+    Argument(argument) {
+      walk(argument.value, argument.name.value);
+    },
+  });
+  return found;
+}
+
+/**
  * Gives invalid arguments the same shape whether a resolver, a service or GraphQL itself refused
  * them: `extensions.code = BAD_USER_INPUT` and, where the message names it, `extensions.field` (the
  * variable path, e.g. `input.plots[0].contractArea`). Type errors in variables are otherwise plain
@@ -159,6 +197,7 @@ export function inputErrorFields(): Plugin {
       const errors = result.errors.map((error) => {
         const info = argumentError(error.message);
         if (!info || error.extensions?.['field']) return error;
+        const field = info.field ?? literalArgumentPath(error);
         changed = true;
         return new GraphQLError(error.message, {
           nodes: error.nodes ?? null,
@@ -169,7 +208,7 @@ export function inputErrorFields(): Plugin {
           extensions: {
             ...error.extensions,
             code: 'BAD_USER_INPUT',
-            ...(info.field ? { field: info.field } : {}),
+            ...(field ? { field } : {}),
           },
         });
       });

@@ -436,7 +436,29 @@ describe('invalid arguments', () => {
       code: 'BAD_USER_INPUT',
       field: 'input.plots[0].contractArea',
     });
+  });
+
+  it('names the argument path of a value written inline in the query', async () => {
+    const bearer = await leadingGroup();
     const literal = await gql(platform.gatewayUrl, bearer, '{ supervisionItems(track: D) { totalCount } }');
-    expect(literal.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(literal.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'track' });
+    const lead = await token({ sub: 'test:a', pq_role: 'LEAD_UNIT', pq_track: 'A' });
+    const nested = await gql(
+      platform.gatewayUrl,
+      lead,
+      `mutation { registerContract(input: {
+        code: "1308811022010000111", householdId: "${(households[0] as SeededHousehold).id}", mode: FAMILY,
+        termStart: "1998-10-01", termEnd: "2028-09-30", change: { reason: "bad" },
+        plots: [
+          { code: "1308811022010009", name: "x", contractArea: "1", surveyedArea: "1", landClass: CULTIVATED,
+            boundaries: { east: "a", south: "b", west: "c", north: "d" } },
+          { code: "1308811022010010", name: "y", contractArea: 7, surveyedArea: "1", landClass: CULTIVATED,
+            boundaries: { east: "a", south: "b", west: "c", north: "d" } }
+        ] }) { contract { id } } }`,
+    );
+    expect(nested.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.plots[1].contractArea',
+    });
   });
 });
