@@ -16,7 +16,7 @@ import type { GatewayConfig } from './config.js';
 import { createLoaders } from './context.js';
 import { createDownstream, type Downstream } from './downstream.js';
 import { inputErrorFields } from './errors.js';
-import { executionTimeout, LIMITS, protectionPlugins } from './limits.js';
+import { executionTimeout, LIMITS, protectionPlugins, requestBodyLimit } from './limits.js';
 import { loadManifest, type PersistedManifest, persistedOperations } from './persisted.js';
 import { buildSchema } from './schema/index.js';
 import { attachWebSocket, LiveFeed } from './subscriptions.js';
@@ -100,6 +100,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema: recordIdReads(buildSchema()),
     graphqlEndpoint: '/graphql',
     batching: { limit: LIMITS.batch },
+    // Replaced by requestBodyLimit (same refusal, without a stream pipeline per request).
+    maxRequestBodySize: false,
     landingPage: false,
     graphiql: production
       ? false
@@ -109,6 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           headers: JSON.stringify(options.graphiqlHeaders ?? {}, null, 2),
         },
     plugins: [
+      requestBodyLimit(LIMITS.requestBodyBytes),
       persistedOperations(manifest, enforcePersisted),
       ...(options.protection === false ? [] : protectionPlugins({ production })),
       executionTimeout(config.REQUEST_TIMEOUT_MS),

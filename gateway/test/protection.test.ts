@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,73 @@ describe('limits (development mode names the limit)', () => {
     });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(JSON.stringify(await res.json())).toMatch(/Batching is limited to 5 operations/i);
+  });
+});
+
+describe(`request body limit (${LIMITS.requestBodyBytes} bytes)`, () => {
+  // A query padded with a comment to `size` bytes of JSON body.
+  const padded = (size: number) => {
+    const base = JSON.stringify({ query: '{ referenceDataVersion }\n#' });
+    return JSON.stringify({ query: `{ referenceDataVersion }\n#${'x'.repeat(size - base.length)}` });
+  };
+  // A fresh connection per request (agent: false): after a 413 the server stops reading the refused
+  // body and drops the connection, as servers do, so it must not be reused.
+  function post(body: string, chunked = false): Promise<{ status: number; json: unknown }> {
+    return new Promise((resolve, reject) => {
+      const bytes = Buffer.from(body);
+      const req = request(
+        `${url()}/graphql`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${dev}`,
+            ...(chunked ? {} : { 'content-length': String(bytes.length) }),
+          },
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(parts).toString('utf8');
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = text;
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+        },
+      );
+      // The server may answer 413 and close before the whole body is written.
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+      );
+      // Without a Content-Length node sends the writes as chunks (transfer-encoding: chunked).
+      for (let i = 0; i < bytes.length; i += 65_536) req.write(bytes.subarray(i, i + 65_536));
+      req.end();
+    });
+  }
+
+  it('refuses a declared body over the limit with 413', async () => {
+    const res = await post(padded(LIMITS.requestBodyBytes + 1));
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ errors: [{ extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] });
+  });
+
+  it('counts a chunked body without Content-Length and refuses it past the limit', async () => {
+    const over = await post(padded(LIMITS.requestBodyBytes + 65_536), true);
+    expect(over.status).toBe(413);
+    const under = await post(padded(200_000), true);
+    expect(under.status).toBe(200);
+    expect(under.json).toMatchObject({ data: { referenceDataVersion: expect.any(String) } });
+  });
+
+  it('answers a body at the limit', async () => {
+    const res = await post(padded(LIMITS.requestBodyBytes));
+    expect(res.status).toBe(200);
   });
 });
 

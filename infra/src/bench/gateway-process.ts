@@ -5,6 +5,9 @@ import { createBaselineServer, createGateway, gatewayConfigSchema } from '@pingq
 import { createLogger, GrpcClients, loadConfig, PrincipalSigner, startTelemetry } from '@pingquan/kit';
 
 const target = process.env['BENCH_TARGET'] ?? 'gateway';
+// The benchmark stops its children with SIGTERM; exiting through process.exit lets `--cpu-prof`
+// write its profile (a process ended by the signal's default action writes none).
+process.once('SIGTERM', () => process.exit(0));
 const port = Number(process.env['GATEWAY_PORT'] ?? 0);
 
 if (target === 'bare') {

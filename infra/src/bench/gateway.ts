@@ -40,6 +40,8 @@ export interface GatewayBenchOptions {
   /** Seconds of the fixed-rate household run. */
   householdSeconds?: number;
   householdRate?: number;
+  /** Diagnosis: write a V8 CPU profile of every child process (services, gateways) to this folder. */
+  cpuProfileDir?: string;
   log?: (line: string) => void;
 }
 
@@ -83,6 +85,9 @@ interface Child {
   port: number;
 }
 
+/** Set by runGatewayBenchmark from its options: node flags that write a CPU profile per child. */
+let profileFlags: string[] = [];
+
 async function startChild(
   entry: string,
   env: Record<string, string>,
@@ -90,7 +95,8 @@ async function startChild(
 ): Promise<Child> {
   const port = await freePort();
   const { NODE_OPTIONS: _inherited, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--conditions=pq-source', '--import', 'tsx', join(root, entry)], {
+  const args = [...profileFlags, '--conditions=pq-source', '--import', 'tsx', join(root, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...inherited, ...env, GATEWAY_PORT: String(port), GRPC_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -192,6 +198,7 @@ export async function runGatewayBenchmark(options: GatewayBenchOptions = {}): Pr
   const connections = options.connections ?? 16;
   const householdSeconds = options.householdSeconds ?? 30;
   const householdRate = options.householdRate ?? 100;
+  profileFlags = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const machine = describeMachine();
   log(machineLine(machine));
   const servers = await startBenchServers();

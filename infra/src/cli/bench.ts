@@ -202,7 +202,11 @@ program
   .option('--scale <scale>', 'demo data to load: small or full (the whole city)', 'small')
   .option('--gateway-seconds <n>', 'seconds per measured run', int('gateway-seconds', 600), 10)
   .option('--gateway-rounds <n>', 'rounds, targets alternating', int('gateway-rounds', 20), 3)
-  .action(async (cmd: { scale: string; gatewaySeconds: number; gatewayRounds: number }) => {
+  .option(
+    '--cpu-prof <dir>',
+    'diagnosis: write a V8 CPU profile of each service and gateway process to <dir>',
+  )
+  .action(async (cmd: { scale: string; gatewaySeconds: number; gatewayRounds: number; cpuProf?: string }) => {
     if (cmd.scale !== 'full' && cmd.scale !== 'small')
       throw new InvalidArgumentError('--scale must be full or small');
     const { runGatewayBenchmark } = await import('../bench/gateway.js');
@@ -210,6 +214,7 @@ program
       scale: cmd.scale,
       seconds: cmd.gatewaySeconds,
       rounds: cmd.gatewayRounds,
+      ...(cmd.cpuProf ? { cpuProfileDir: cmd.cpuProf } : {}),
     });
     const json = program.opts<Options>().json;
     if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
