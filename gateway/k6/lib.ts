@@ -1,6 +1,6 @@
 // Shared by the k6 scripts: where the gateway is, the token, and one GraphQL call with checks.
 // Run a script with k6 (TypeScript needs k6 ≥ 0.57), e.g.
-//   PQ_TOKEN=$(pnpm -s dev-token --role LEADING_GROUP) k6 run gateway/k6/household.ts
+//   PQ_TOKEN=$(pnpm --silent dev-token --role LEADING_GROUP) k6 run gateway/k6/household.ts
 import { check, fail } from 'k6';
 import { sha256 } from 'k6/crypto';
 import { post } from 'k6/http';
@@ -12,7 +12,7 @@ const PERSISTED = __ENV['PERSISTED'] === '1';
 
 export function bearer(): string {
   const token = __ENV['PQ_TOKEN'];
-  if (!token) fail('set PQ_TOKEN, e.g. PQ_TOKEN=$(pnpm -s dev-token --role LEADING_GROUP)');
+  if (!token) fail('set PQ_TOKEN, e.g. PQ_TOKEN=$(pnpm --silent dev-token --role LEADING_GROUP)');
   return token;
 }
 
