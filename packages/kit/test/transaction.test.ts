@@ -153,6 +153,34 @@ describe('inTransaction', () => {
     expect(await count('tx_note')).toBe(before + POOL * 5);
   });
 
+  it('recovers when PostgreSQL ends the transaction’s connection mid-way', async () => {
+    const before = await count('tx_note');
+    // The backend serving this transaction is terminated (a PostgreSQL restart, an operator's
+    // pg_terminate_backend): the use case fails, nothing is written, and the pool must not hand the
+    // dead connection out again.
+    for (let i = 0; i < POOL; i += 1) {
+      const error = await inTransaction(orm, async (em) => {
+        em.create(Note, { id: 500 + i, body: `cut ${i}` });
+        await em.flush();
+        const [me] = await execBound<{ pid: number }>(em, 'SELECT pg_backend_pid() AS pid', []);
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query('SELECT pg_terminate_backend($1)', [me?.pid]);
+        await admin.end();
+        await recordChanges(em, ctx, [change(500 + i)]);
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+    }
+    expect(await count('tx_note')).toBe(before);
+    // Every connection of the pool was cut once; the next transactions get fresh ones.
+    for (let i = 0; i < POOL * 2; i += 1) {
+      await inTransaction(orm, async (em) => {
+        em.create(Note, { id: 600 + i, body: `after ${i}` });
+      });
+    }
+    expect(await count('tx_note')).toBe(before + POOL * 2);
+  });
+
   it('refuses execBound outside a transaction', async () => {
     await expect(execBound(orm.em.fork(), 'SELECT 1', [])).rejects.toThrow(/needs a transaction/);
   });
