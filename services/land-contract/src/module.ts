@@ -14,6 +14,7 @@ import { extensionRunnerFor } from './app/extension-runner.js';
 import { configSchema, type LandContractConfig } from './config.js';
 import { encumbranceSubscriptions } from './events/encumbrance-subscriptions.js';
 import { exchangeSubscriptions } from './events/exchange-subscriptions.js';
+import { startCirculationExpiry } from './jobs/circulation-expiry.js';
 import { migrations } from './migrations/index.js';
 import { certificationEntities } from './persistence/certification.js';
 import { entities } from './persistence/entities.js';
@@ -57,8 +58,23 @@ export const landContractModule: ServiceModule<LandContractConfig> = {
   subscriptions() {
     return [...encumbranceSubscriptions(), ...exchangeSubscriptions()];
   },
-  // 延包 batches run in the background and resume from their committed cursors after a restart.
+  // 延包 batches run in the background and resume from their committed cursors after a restart;
+  // circulations whose term has run out are marked EXPIRED (到期) every interval.
   background(runtime) {
-    return extensionRunnerFor(runtime).start();
+    const runner = extensionRunnerFor(runtime).start();
+    const expiry =
+      runtime.config.CIRCULATION_EXPIRY_INTERVAL_MS > 0
+        ? startCirculationExpiry({
+            orm: runtime.orm,
+            logger: runtime.logger.child({ component: 'circulation-expiry' }),
+            service: SERVICE_NAME,
+            intervalMs: runtime.config.CIRCULATION_EXPIRY_INTERVAL_MS,
+          })
+        : undefined;
+    return {
+      async stop() {
+        await Promise.all([runner?.stop(), expiry?.stop()]);
+      },
+    };
   },
 };

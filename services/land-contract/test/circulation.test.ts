@@ -3,12 +3,16 @@ import type {
   RecordCirculationReviewRequest,
 } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
 import type { Principal } from '@pingquan/kit';
+import { inTransaction, servicePrincipal } from '@pingquan/kit';
 import { Status } from 'nice-grpc-common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireCirculations } from '../src/app/circulation.js';
+import { startCirculationExpiry } from '../src/jobs/circulation-expiry.js';
 import {
   change,
   type Harness,
   leadUnitA,
+  readEvents,
   registerSample,
   residentId,
   startLandContract,
@@ -308,5 +312,99 @@ describe('circulation of the management right (土地经营权流转)', () => {
       { principal: leadUnitA },
     );
     expect(child?.status).toBe('CIRCULATION_STATUS_TERMINATED');
+  });
+});
+
+describe('expiry (到期)', () => {
+  it('marks circulations whose term has run out as EXPIRED, once each, and leaves the others', async () => {
+    const { contract } = await registerSample(h.client, 67);
+    const [plot1, plot2] = contract.plots;
+    const record = (plotCode: string, termEndDate: string, seq: number) =>
+      c.rights.recordCirculation(
+        {
+          contractId: contract.id,
+          mode: 'CIRCULATION_MODE_SUBCONTRACT',
+          transferee: {
+            kind: 'TRANSFEREE_KIND_HOUSEHOLD',
+            name: `邻户${seq}`,
+            creditCode: '',
+            residentId: residentId(960 + seq, '19700303'),
+            householdId: '',
+            memberOfCollective: true,
+          },
+          plots: [{ plotCode, areaMu4: 10_000 }],
+          termStartDate: daysAgo(700),
+          termEndDate,
+          use: 'LAND_USE_GRAIN',
+          written: true,
+          filing: { actedOn: daysAgo(701), reference: `流转备案 到期-${seq}`, by: '村股份经济合作社' },
+          annualPricePerMuFen: 40_000,
+          parentCirculationId: '',
+          contractorConsent: undefined,
+          reviewIds: [],
+          riskDepositPaidFen: 0,
+          context: change('转包'),
+        },
+        { principal: leadUnitA },
+      );
+    const { circulation: ended } = await record(plot1?.code ?? '', daysAgo(1), 1);
+    const { circulation: running } = await record(plot2?.code ?? '', '2028-09-30', 2);
+
+    // The job, as the service runs it, with a short interval and batches of one.
+    const job = startCirculationExpiry({
+      orm: h.service.runtime.orm,
+      logger: h.service.runtime.logger,
+      service: 'land-contract',
+      intervalMs: 100,
+      batchSize: 1,
+    });
+    try {
+      for (let i = 0; i < 100; i += 1) {
+        const { circulation } = await c.rights.getCirculation(
+          { id: ended?.id ?? '' },
+          { principal: leadUnitA },
+        );
+        if (circulation?.status === 'CIRCULATION_STATUS_EXPIRED') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await job.stop();
+    }
+    const read = async (id: string) =>
+      (await c.rights.getCirculation({ id }, { principal: leadUnitA })).circulation?.status;
+    expect(await read(ended?.id ?? '')).toBe('CIRCULATION_STATUS_EXPIRED');
+    expect(await read(running?.id ?? '')).toBe('CIRCULATION_STATUS_ACTIVE');
+
+    // Running it again as of today changes nothing; as of the other's term end, that one expires.
+    const ctx = {
+      principal: servicePrincipal('land-contract'),
+      reason: 'test',
+      documentRef: '',
+      traceId: '',
+      now: new Date(),
+    };
+    const orm = h.service.runtime.orm;
+    expect(await inTransaction(orm, (em) => expireCirculations(em, ctx, daysAgo(0), 10))).toBe(0);
+    expect(await inTransaction(orm, (em) => expireCirculations(em, ctx, '2028-09-29', 10))).toBe(0);
+    // (Other tests of this file leave circulations ending 2028-09-30 too.)
+    expect(
+      await inTransaction(orm, (em) => expireCirculations(em, ctx, '2028-09-30', 10)),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await read(running?.id ?? '')).toBe('CIRCULATION_STATUS_EXPIRED');
+
+    // One CirculationExpired event per circulation, with the circulation as it now stands.
+    const ours = new Set([ended?.id, running?.id]);
+    let expiredEvents: Awaited<ReturnType<typeof readEvents>> = [];
+    for (let i = 0; i < 50 && expiredEvents.length < 2; i += 1) {
+      expiredEvents = (await readEvents(h.service.runtime.nc, h.prefix)).filter(
+        (e) => e.type === 'pingquan.land_contract.v1.CirculationExpired' && ours.has(e.aggregateId),
+      );
+      if (expiredEvents.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // a double would have arrived by now
+    expiredEvents = (await readEvents(h.service.runtime.nc, h.prefix)).filter(
+      (e) => e.type === 'pingquan.land_contract.v1.CirculationExpired' && ours.has(e.aggregateId),
+    );
+    expect(expiredEvents.map((e) => e.aggregateId).sort()).toEqual([ended?.id, running?.id].sort());
   });
 });

@@ -1,4 +1,4 @@
-import { type FilterQuery, raw } from '@mikro-orm/core';
+import { type FilterQuery, LockMode, raw } from '@mikro-orm/core';
 import { Events } from '@pingquan/contracts/catalogue';
 import type {
   Circulation as CirculationMsg,
@@ -32,6 +32,7 @@ import {
 import { shouldTerminateCirculationForIdleness } from '../domain/abandonment.js';
 import {
   type EarlyTerminationGround,
+  isCirculationExpired,
   terminateCirculationEarly,
   validateCirculation,
 } from '../domain/circulation.js';
@@ -709,4 +710,54 @@ export async function terminateIdleCirculations(
       unmaskedFor(ctx.principal, r.villageCode),
     ),
   );
+}
+
+/**
+ * 到期: marks up to `limit` circulations whose term has run out by `asOf` as EXPIRED, oldest term end
+ * first, each with its audit entry and one CirculationExpired event. Rows another transaction holds
+ * (a termination in progress, a second replica's expiry run) are skipped and picked up next time.
+ * Returns how many expired; 0 means none is left as of `asOf`.
+ */
+export async function expireCirculations(
+  em: EntityManager,
+  ctx: CommandContext,
+  asOf: LocalDate,
+  limit: number,
+): Promise<number> {
+  const due = (
+    await em.find(
+      CirculationEntity,
+      { status: 'ACTIVE', termEnd: { $lte: asOf } },
+      { orderBy: { termEnd: 'asc', id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+    )
+  ).filter((row) => isCirculationExpired({ status: 'ACTIVE', termEnd: String(row.termEnd) }, asOf));
+  if (due.length === 0) return 0;
+  for (const row of due) {
+    row.status = 'EXPIRED';
+    touch(row, ctx.now);
+  }
+  await em.flush();
+  const plots = await em.find(CirculationPlotEntity, { circulationId: { $in: due.map((r) => r.id) } });
+  const reviews = await reviewsFor(em, due);
+  await recordChanges(
+    em,
+    ctx,
+    due.map((r) => {
+      const own = plots.filter((p) => p.circulationId === r.id);
+      return {
+        aggregateType: 'circulation',
+        aggregateId: r.id,
+        aggregateVersion: r.version,
+        townshipCode: r.townshipCode,
+        action: 'circulation.expired',
+        state: circulationToMsg(r, own, reviews, true),
+        effectiveOn: String(r.termEnd),
+        event: {
+          type: Events['land-contract'].CirculationExpired,
+          payload: { circulation: circulationToMsg(r, own, reviews, false) },
+        },
+      } satisfies Change;
+    }),
+  );
+  return due.length;
 }

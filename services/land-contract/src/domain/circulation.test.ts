@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AbandonmentReport } from './abandonment.js';
 import {
+  activeCirculationsOn,
   type CirculationContext,
   DEFAULT_CIRCULATION_POLICY,
+  isCirculationExpired,
   reviewLevelFor,
   terminateCirculationEarly,
   validateCirculation,
@@ -333,5 +335,28 @@ describe('early termination', () => {
     expect(rules(terminateCirculationEarly({ ...base, circulation: ended, evidenceRef: 'x' }))).toEqual([
       'CIRCULATION_NOT_ACTIVE',
     ]);
+  });
+});
+
+describe('expiry (到期)', () => {
+  const ending = (status: Circulation['status']) =>
+    circulation({ termStart: '2020-01-01', termEnd: '2026-10-01', status });
+
+  it('a circulation expires on its term end date, not before', () => {
+    expect(isCirculationExpired(ending('ACTIVE'), '2026-09-30')).toBe(false);
+    expect(isCirculationExpired(ending('ACTIVE'), '2026-10-01')).toBe(true);
+    expect(isCirculationExpired(ending('ACTIVE'), '2030-01-01')).toBe(true);
+  });
+
+  it('expiry agrees with the day a circulation stops being in effect', () => {
+    for (const day of ['2026-09-30', '2026-10-01', '2026-10-02']) {
+      const inEffect = activeCirculationsOn([ending('ACTIVE')], day).length === 1;
+      expect(isCirculationExpired(ending('ACTIVE'), day)).toBe(!inEffect);
+    }
+  });
+
+  it('an ended circulation does not expire again', () => {
+    expect(isCirculationExpired(ending('TERMINATED'), '2027-01-01')).toBe(false);
+    expect(isCirculationExpired(ending('EXPIRED'), '2027-01-01')).toBe(false);
   });
 });

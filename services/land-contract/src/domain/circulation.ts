@@ -471,6 +471,15 @@ function checkReviews(c: Circulation, level: ReviewLevel, areaMu4: Mu4): RuleVio
   return v;
 }
 
+/**
+ * A circulation still marked ACTIVE whose term has run out by `asOf` has expired (到期): the same
+ * boundary as `activeCirculationsOn` — in effect up to, not on, its term end date. Terminated and
+ * already expired circulations do not expire again.
+ */
+export function isCirculationExpired(c: Pick<Circulation, 'status' | 'termEnd'>, asOf: LocalDate): boolean {
+  return c.status === 'ACTIVE' && compareDates(asOf, c.termEnd) >= 0;
+}
+
 /** Circulations in effect on `date` (active and within their term). */
 export function activeCirculationsOn(circulations: readonly Circulation[], date: LocalDate): Circulation[] {
   return circulations.filter(

@@ -1531,6 +1531,14 @@ export interface CirculationTerminated {
   circulation?: Circulation | undefined;
 }
 
+/**
+ * A circulation reached the end of its term: from its term end date it no longer binds the
+ * contractor's land (status EXPIRED). Sent once per circulation by land-contract's expiry job.
+ */
+export interface CirculationExpired {
+  circulation?: Circulation | undefined;
+}
+
 /** Land was reported abandoned (弃耕抛荒). */
 export interface AbandonmentReported {
   report?: AbandonmentReport | undefined;
@@ -11847,6 +11855,75 @@ export const CirculationTerminated: MessageFns<CirculationTerminated> = {
   },
   fromPartial(object: DeepPartial<CirculationTerminated>): CirculationTerminated {
     const message = createBaseCirculationTerminated();
+    message.circulation = (object.circulation !== undefined && object.circulation !== null)
+      ? Circulation.fromPartial(object.circulation)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCirculationExpired(): CirculationExpired {
+  return { circulation: undefined };
+}
+
+export const CirculationExpired: MessageFns<CirculationExpired> = {
+  encode(message: CirculationExpired, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.circulation !== undefined) {
+      Circulation.encode(message.circulation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CirculationExpired {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCirculationExpired();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.circulation = Circulation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CirculationExpired {
+    return { circulation: isSet(object.circulation) ? Circulation.fromJSON(object.circulation) : undefined };
+  },
+
+  toJSON(message: CirculationExpired): unknown {
+    const obj: any = {};
+    if (message.circulation !== undefined) {
+      obj.circulation = Circulation.toJSON(message.circulation);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CirculationExpired>): CirculationExpired {
+    return CirculationExpired.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CirculationExpired>): CirculationExpired {
+    const message = createBaseCirculationExpired();
     message.circulation = (object.circulation !== undefined && object.circulation !== null)
       ? Circulation.fromPartial(object.circulation)
       : undefined;
