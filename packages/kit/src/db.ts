@@ -203,6 +203,27 @@ export async function execBound<T = Record<string, unknown>>(
   return result.rows as T[];
 }
 
+/**
+ * A read with bound `$n` parameters, straight to the driver: on the EntityManager's transaction when it
+ * has one, else on a connection borrowed from the pool for this one statement. For the hottest reads
+ * (a contract with its plots, households with their members), where MikroORM's `execute` — escaping
+ * each value into the SQL text, then knex's query building — costs more CPU than the query itself.
+ */
+export async function queryBound<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  if (em.getTransactionContext<unknown>()) return execBound<T>(em, sql, params);
+  const pool = em.getConnection().getKnex().client as KnexClient;
+  const connection = await pool.acquireConnection();
+  try {
+    return (await connection.query(sql, params)).rows as T[];
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
 /** Runs raw SQL inside the EntityManager's current transaction (outbox, inbox, audit rows). */
 export async function execInTransaction<T = Record<string, unknown>>(
   em: EntityManager,

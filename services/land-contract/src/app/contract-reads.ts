@@ -1,5 +1,5 @@
 import type { Contract as ContractMsg } from '@pingquan/contracts/pingquan/land_contract/v1/register';
-import type { EntityManager } from '@pingquan/kit';
+import { type EntityManager, queryBound } from '@pingquan/kit';
 import {
   type ContractFields,
   contractToMsg,
@@ -10,7 +10,8 @@ import {
 
 // Read paths of contracts with their plots, and households with their members, in one SQL statement
 // each: the children come aggregated as JSON, so a read costs one round trip and no unit-of-work
-// hydration (the busiest reads of the gateway's household view and contract queries).
+// hydration (the busiest reads of the gateway's household view and contract queries). They go to the
+// driver with bound parameters (queryBound), past MikroORM's and knex's query layers.
 
 interface ContractSqlRow {
   id: string;
@@ -70,9 +71,7 @@ export async function readContractByKey(
   key: { code: string } | { id: string },
 ): Promise<ContractMsg | undefined> {
   const [column, value] = 'code' in key ? ['code', key.code] : ['id', key.id];
-  const rows = await em
-    .getConnection()
-    .execute<ContractSqlRow[]>(`${SELECT} WHERE c.${column} = ?`, [value], 'all', em.getTransactionContext());
+  const rows = await queryBound<ContractSqlRow>(em, `${SELECT} WHERE c.${column} = $1`, [value]);
   const row = rows[0];
   return row ? toMsg(row) : undefined;
 }
@@ -82,14 +81,11 @@ export async function readContractsOfHouseholds(
   householdIds: string[],
 ): Promise<ContractMsg[]> {
   if (householdIds.length === 0) return [];
-  const rows = await em
-    .getConnection()
-    .execute<ContractSqlRow[]>(
-      `${SELECT} WHERE c.household_id = ANY(?::uuid[]) ORDER BY c.code`,
-      [`{${householdIds.join(',')}}`],
-      'all',
-      em.getTransactionContext(),
-    );
+  const rows = await queryBound<ContractSqlRow>(
+    em,
+    `${SELECT} WHERE c.household_id = ANY($1::uuid[]) ORDER BY c.code`,
+    [householdIds],
+  );
   return rows.map(toMsg);
 }
 
@@ -112,7 +108,8 @@ interface HouseholdSqlRow {
 
 export async function readHouseholds(em: EntityManager, ids: string[]): Promise<HouseholdRead[]> {
   if (ids.length === 0) return [];
-  const rows = await em.getConnection().execute<HouseholdSqlRow[]>(
+  const rows = await queryBound<HouseholdSqlRow>(
+    em,
     `SELECT h.id, h.code, h.issuer_code, h.village_code, h.township_code, h.address, h.version,
             coalesce((
               SELECT json_agg(json_build_object(
@@ -121,10 +118,8 @@ export async function readHouseholds(em: EntityManager, ids: string[]): Promise<
                        'liftedOutOfPoverty', m.lifted_out_of_poverty, 'povertyMonitoring', m.poverty_monitoring,
                        'deceasedOn', to_char(m.deceased_on, 'YYYY-MM-DD')) ORDER BY m.seq)
               FROM household_member m WHERE m.household_id = h.id), '[]'::json) AS members
-     FROM household h WHERE h.id = ANY(?::uuid[])`,
-    [`{${ids.join(',')}}`],
-    'all',
-    em.getTransactionContext(),
+     FROM household h WHERE h.id = ANY($1::uuid[])`,
+    [ids],
   );
   return rows.map((r) => ({
     household: {
