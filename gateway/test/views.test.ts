@@ -462,3 +462,34 @@ describe('invalid arguments', () => {
     });
   });
 });
+
+describe('exchange review queue (待复核)', () => {
+  it('answers an empty queue as a connection, and refuses a bank without saying more', async () => {
+    const query =
+      '{ exchangeReviewQueue(first: 5) { totalCount nodes { kind id reason price receivedAt } pageInfo { hasNextPage } } }';
+    const res = await gql<{ exchangeReviewQueue: { totalCount: number; nodes: unknown[] } }>(
+      platform.gatewayUrl,
+      await leadingGroup(),
+      query,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.exchangeReviewQueue).toEqual({
+      totalCount: 0,
+      nodes: [],
+      pageInfo: { hasNextPage: false },
+    });
+    const bank = await token({
+      sub: 'test:bank',
+      pq_role: 'COOPERATING_BANK',
+      pq_bank: '91130881MA0000000X',
+    });
+    const refused = await gql(platform.gatewayUrl, bank, query);
+    expect(refused.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    const bad = await gql(
+      platform.gatewayUrl,
+      await leadingGroup(),
+      '{ exchangeReviewQueue(townshipCode: "1308") { totalCount } }',
+    );
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'townshipCode' });
+  });
+});

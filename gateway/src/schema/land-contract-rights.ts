@@ -10,6 +10,7 @@ import type {
   CirculationReview,
   CompensationBreakdown,
   Encumbrance,
+  ExchangeReviewItem,
   ExtinctHousehold,
   IssuerMeasure,
   RecordedAct,
@@ -118,6 +119,56 @@ export const landContractRightsTypeDefs = /* GraphQL */ `
     cursor: String!
     "The extinct household."
     node: ExtinctHousehold!
+  }
+
+  "What a review item is: a certificate or a disposal the exchange centre sent."
+  enum ExchangeReviewItemKind {
+    "A 交易鉴证书 no circulation or contract transfer could be matched to."
+    TRANSACTION_CERTIFICATE
+    "A disposal of a mortgaged management right that wrote no circulation."
+    DISPOSAL
+  }
+
+  "待复核 — a certificate or disposal from the exchange centre that the register could not place."
+  type ExchangeReviewItem {
+    "Certificate or disposal."
+    kind: ExchangeReviewItemKind!
+    "The deal id (certificate) or the disposal id, as the exchange centre sent it."
+    id: ID!
+    "交易鉴证书 number."
+    certificateNo: String!
+    "The township of the right."
+    township: Division
+    "The right as the centre named it (contract id or code, or the owner record)."
+    rightId: String!
+    "Why it waits, e.g. OWNER_RECORD_MISSING, CERTIFICATE_CONFLICT, CONTRACT_UNKNOWN."
+    reason: String!
+    "What the register found, in words."
+    note: String!
+    "Price of the deal or disposal."
+    price: Fen!
+    "When land-contract received it."
+    receivedAt: DateTime!
+  }
+
+  "The review queue, oldest first."
+  type ExchangeReviewItemConnection {
+    "The items with their cursors."
+    edges: [ExchangeReviewItemEdge!]!
+    "The items of this page."
+    nodes: [ExchangeReviewItem!]!
+    "Where this page sits in the list."
+    pageInfo: PageInfo!
+    "Number of items waiting (within your scope)."
+    totalCount: Int!
+  }
+
+  "One review item in a connection."
+  type ExchangeReviewItemEdge {
+    "Cursor of this item."
+    cursor: String!
+    "The review item."
+    node: ExchangeReviewItem!
   }
 
   "承包收益 — contract income earned before the land was reclaimed."
@@ -1205,6 +1256,8 @@ export const landContractRightsTypeDefs = /* GraphQL */ `
     encumbrances(contractId: ID, householdId: ID, includeReleased: Boolean = false): [Encumbrance!]!
     "Extinct households still holding contracts in force: the issuers' reclaim work list."
     extinctHouseholds(townshipCode: String, issuerCode: String, first: Int = 20, after: String): ExtinctHouseholdConnection!
+    "待复核 — certificates and disposals from the exchange centre the register could not place, oldest first: the operators' work list. Township officials see their townships; banks, county systems and village task forces are refused."
+    exchangeReviewQueue(townshipCode: String, first: Int = 20, after: String): ExchangeReviewItemConnection!
     "Plots back with their issuers, waiting to be contracted anew."
     returnedPlots(issuerCode: String, townshipCode: String, first: Int = 20, after: String): ReturnedPlotConnection!
     "Abandonment reports; openOnly keeps those still idle on asOf (today when omitted)."
@@ -1805,6 +1858,31 @@ export const landContractRightsResolvers = {
       }
     },
 
+    async exchangeReviewQueue(
+      _: unknown,
+      args: { townshipCode?: string | null; first?: number | null; after?: string | null },
+      ctx: GatewayContext,
+    ) {
+      const first = checkFirst(args.first);
+      checkCode(args.townshipCode, 9, 'townshipCode');
+      try {
+        const r = await ctx.downstream.landRights.listExchangeReviewItems(
+          { townshipCode: args.townshipCode ?? '', page: { pageSize: first, pageToken: args.after ?? '' } },
+          call(ctx),
+        );
+        // The service gives each item its own page token, so every edge can continue the list.
+        const endCursor = r.pageInfo?.nextPageToken || null;
+        return {
+          nodes: r.items,
+          edges: r.items.map((node) => ({ node, cursor: node.cursor })),
+          pageInfo: { hasNextPage: Boolean(endCursor), endCursor, startCursor: r.items[0]?.cursor ?? null },
+          totalCount: r.pageInfo?.totalCount ?? 0,
+        };
+      } catch (error) {
+        throw fromDownstream(error);
+      }
+    },
+
     async returnedPlots(
       _: unknown,
       args: {
@@ -1910,6 +1988,12 @@ export const landContractRightsResolvers = {
 
   RecordedAct: {
     actedOn: (a: RecordedAct) => a.actedOn,
+  },
+
+  ExchangeReviewItem: {
+    kind: (i: ExchangeReviewItem) => bare('EXCHANGE_REVIEW_ITEM_KIND_')(i.kind),
+    township: (i: ExchangeReviewItem) => (i.townshipCode ? divisionOf(i.townshipCode) : null),
+    price: (i: ExchangeReviewItem) => i.priceFen,
   },
 
   ExtinctHousehold: {

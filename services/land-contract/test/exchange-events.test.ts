@@ -11,6 +11,7 @@ import type {
 } from '@pingquan/contracts/pingquan/property_mortgage/v1/events';
 import { DLQ_STREAM, manager, newId, prefixed, streamName } from '@pingquan/kit';
 import { maskResidentId } from '@pingquan/reference';
+import { Status } from 'nice-grpc-common';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { annualPricePerMuFen, buyerAsTransferee, earliestEnd } from '../src/app/exchange-disposals.js';
@@ -595,6 +596,53 @@ describe('disposal (处置) of a mortgaged management right', () => {
     expect(held.every((r) => r.circulation_id === null)).toBe(true);
     expect(await circulationsOf(contract.id)).toHaveLength(before);
     expect(await deadLetters()).toBe(0);
+  });
+
+  it('lists what waits for review, certificates and disposals together, oldest first, in pages', async () => {
+    // Earlier tests of this file left certificates and disposals the register could not place.
+    const all: { kind: string; id: string; reason: string }[] = [];
+    let token = '';
+    let total = -1;
+    for (let page = 0; page < 20; page += 1) {
+      const res = await c.rights.listExchangeReviewItems(
+        { page: { pageSize: 2, pageToken: token }, townshipCode: '' },
+        { principal: leadUnitA },
+      );
+      total = res.pageInfo?.totalCount ?? -1;
+      all.push(...res.items.map((i) => ({ kind: i.kind, id: i.id, reason: i.reason })));
+      token = res.pageInfo?.nextPageToken ?? '';
+      if (!token) break;
+    }
+    const expected = (
+      await db.query(
+        `SELECT id, reason FROM (
+           SELECT deal_id AS id, review_reason AS reason FROM transaction_certificate WHERE review_reason IS NOT NULL
+           UNION ALL
+           SELECT disposal_id, review_reason FROM disposal_transfer WHERE review_reason IS NOT NULL) q`,
+      )
+    ).rows as { id: string; reason: string }[];
+    expect(expected.length).toBeGreaterThanOrEqual(5);
+    expect(total).toBe(expected.length);
+    // Every item once, across pages of two.
+    expect(all.map((i) => i.id).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(new Set(all.map((i) => i.kind))).toEqual(
+      new Set(['EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE', 'EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL']),
+    );
+    expect(all.find((i) => i.reason === 'CONTRACT_UNKNOWN')?.kind).toBe('EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL');
+
+    // A township official of another township sees none of them; a bank is refused.
+    const other = await c.rights.listExchangeReviewItems(
+      { page: { pageSize: 50, pageToken: '' }, townshipCode: '' },
+      { principal: { sub: 'user:t-103', role: 'TOWNSHIP_OFFICIAL', townships: ['130881103'] } },
+    );
+    expect(other.items).toEqual([]);
+    const refused = await c.rights
+      .listExchangeReviewItems(
+        { page: { pageSize: 50, pageToken: '' }, townshipCode: '' },
+        { principal: { sub: 'bank:1', role: 'COOPERATING_BANK', bank: '91130881MA0000000X' } },
+      )
+      .catch((e: unknown) => e);
+    expect((refused as { code?: number }).code).toBe(Status.PERMISSION_DENIED);
   });
 });
 

@@ -44,6 +44,7 @@ import {
 } from '../app/circulation.js';
 import { commandContext } from '../app/context.js';
 import { batchGetEncumbrances } from '../app/encumbrance.js';
+import { listExchangeReviewItems } from '../app/exchange-review.js';
 import { listExtinctHouseholds, reclaimContract, recordMemberDeath } from '../app/extinction.js';
 import { modeFromMsg } from '../app/mapping.js';
 import { listReturnedPlots, recontractPlots } from '../app/rights-pool.js';
@@ -558,6 +559,19 @@ export function landRightsHandlers(orm: Orm): ServiceHandlers<typeof LandRightsS
       };
     },
 
+    async listExchangeReviewItems(request, { principal }) {
+      checkTownship(request.townshipCode, 'townshipCode', false);
+      const after = decodeCursor(request.page?.pageToken);
+      const result = await listExchangeReviewItems(read(), principal, {
+        ...(request.townshipCode ? { townshipCode: request.townshipCode } : {}),
+        pageSize: pageSize(request.page?.pageSize),
+        ...(after ? { after } : {}),
+      });
+      return {
+        items: result.items.map((item) => ({ ...item, cursor: encodeCursor(item.cursor) })),
+        pageInfo: { nextPageToken: encodeCursor(result.nextCursor), totalCount: result.total },
+      };
+    },
     async batchGetEncumbrances(request, { principal }) {
       refuseOutsiders(principal);
       if (request.contractIds.length > MAX_BATCH || request.householdIds.length > MAX_BATCH) {

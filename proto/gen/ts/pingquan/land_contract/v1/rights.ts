@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
+import { Timestamp } from "../../../google/protobuf/timestamp.js";
 import { Actor, ChangeContext, PageInfo, PageRequest } from "../../common/v1/types.js";
 import {
   Contract,
@@ -822,6 +823,72 @@ export function issuerMeasureKindToNumber(object: IssuerMeasureKind): number {
   }
 }
 
+export const ExchangeReviewItemKind = {
+  EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED: "EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED",
+  /** EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE - A 交易鉴证书 (transaction.certified) no circulation or contract transfer could be matched to. */
+  EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE: "EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE",
+  /** EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL - A disposal of a mortgaged management right (disposal.completed) that wrote no circulation. */
+  EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL: "EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL",
+  UNRECOGNIZED: "UNRECOGNIZED",
+} as const;
+
+export type ExchangeReviewItemKind = typeof ExchangeReviewItemKind[keyof typeof ExchangeReviewItemKind];
+
+export namespace ExchangeReviewItemKind {
+  export type EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED =
+    typeof ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED;
+  export type EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE =
+    typeof ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE;
+  export type EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL = typeof ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL;
+  export type UNRECOGNIZED = typeof ExchangeReviewItemKind.UNRECOGNIZED;
+}
+
+export function exchangeReviewItemKindFromJSON(object: any): ExchangeReviewItemKind {
+  switch (object) {
+    case 0:
+    case "EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED":
+      return ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED;
+    case 1:
+    case "EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE":
+      return ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE;
+    case 2:
+    case "EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL":
+      return ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ExchangeReviewItemKind.UNRECOGNIZED;
+  }
+}
+
+export function exchangeReviewItemKindToJSON(object: ExchangeReviewItemKind): string {
+  switch (object) {
+    case ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED:
+      return "EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED";
+    case ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE:
+      return "EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE";
+    case ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL:
+      return "EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL";
+    case ExchangeReviewItemKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export function exchangeReviewItemKindToNumber(object: ExchangeReviewItemKind): number {
+  switch (object) {
+    case ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED:
+      return 0;
+    case ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_TRANSACTION_CERTIFICATE:
+      return 1;
+    case ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL:
+      return 2;
+    case ExchangeReviewItemKind.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /**
  * A dated act by an authority or a party, with the document that proves it: the issuer's consent,
  * a filing (备案), an acceptance, a review decision, a written consent.
@@ -1421,6 +1488,40 @@ export interface Encumbrance {
   /** Registered and not released on the day asked about (today for lists). */
   inEffect: boolean;
   townshipCode: string;
+}
+
+export interface ListExchangeReviewItemsRequest {
+  page?:
+    | PageRequest
+    | undefined;
+  /** 9 digits; empty means every township the caller may read. */
+  townshipCode: string;
+}
+
+/** One received certificate or disposal waiting for an operator. */
+export interface ExchangeReviewItem {
+  kind: ExchangeReviewItemKind;
+  /** The deal id (certificate) or the disposal id, as the exchange centre sent it. */
+  id: string;
+  certificateNo: string;
+  townshipCode: string;
+  /** The right as the centre named it (contract id or code, or the owner record). */
+  rightId: string;
+  /** Why it waits, e.g. OWNER_RECORD_MISSING, CERTIFICATE_CONFLICT. */
+  reason: string;
+  /** What the register found, in words. */
+  note: string;
+  priceFen: number;
+  receivedAt?:
+    | Date
+    | undefined;
+  /** Page token that continues the list after this item (opaque). */
+  cursor: string;
+}
+
+export interface ListExchangeReviewItemsResponse {
+  items: ExchangeReviewItem[];
+  pageInfo?: PageInfo | undefined;
 }
 
 export interface BatchGetEncumbrancesRequest {
@@ -10261,6 +10362,436 @@ export const Encumbrance: MessageFns<Encumbrance> = {
   },
 };
 
+function createBaseListExchangeReviewItemsRequest(): ListExchangeReviewItemsRequest {
+  return { page: undefined, townshipCode: "" };
+}
+
+export const ListExchangeReviewItemsRequest: MessageFns<ListExchangeReviewItemsRequest> = {
+  encode(message: ListExchangeReviewItemsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.page !== undefined) {
+      PageRequest.encode(message.page, writer.uint32(10).fork()).join();
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(18).string(message.townshipCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExchangeReviewItemsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExchangeReviewItemsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.page = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExchangeReviewItemsRequest {
+    return {
+      page: isSet(object.page) ? PageRequest.fromJSON(object.page) : undefined,
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+    };
+  },
+
+  toJSON(message: ListExchangeReviewItemsRequest): unknown {
+    const obj: any = {};
+    if (message.page !== undefined) {
+      obj.page = PageRequest.toJSON(message.page);
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListExchangeReviewItemsRequest>): ListExchangeReviewItemsRequest {
+    return ListExchangeReviewItemsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListExchangeReviewItemsRequest>): ListExchangeReviewItemsRequest {
+    const message = createBaseListExchangeReviewItemsRequest();
+    message.page = (object.page !== undefined && object.page !== null)
+      ? PageRequest.fromPartial(object.page)
+      : undefined;
+    message.townshipCode = object.townshipCode ?? "";
+    return message;
+  },
+};
+
+function createBaseExchangeReviewItem(): ExchangeReviewItem {
+  return {
+    kind: ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED,
+    id: "",
+    certificateNo: "",
+    townshipCode: "",
+    rightId: "",
+    reason: "",
+    note: "",
+    priceFen: 0,
+    receivedAt: undefined,
+    cursor: "",
+  };
+}
+
+export const ExchangeReviewItem: MessageFns<ExchangeReviewItem> = {
+  encode(message: ExchangeReviewItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED) {
+      writer.uint32(8).int32(exchangeReviewItemKindToNumber(message.kind));
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.certificateNo !== "") {
+      writer.uint32(26).string(message.certificateNo);
+    }
+    if (message.townshipCode !== "") {
+      writer.uint32(34).string(message.townshipCode);
+    }
+    if (message.rightId !== "") {
+      writer.uint32(42).string(message.rightId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(50).string(message.reason);
+    }
+    if (message.note !== "") {
+      writer.uint32(58).string(message.note);
+    }
+    if (message.priceFen !== 0) {
+      writer.uint32(64).int64(message.priceFen);
+    }
+    if (message.receivedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.receivedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.cursor !== "") {
+      writer.uint32(82).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeReviewItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeReviewItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = exchangeReviewItemKindFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.certificateNo = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.townshipCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.rightId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.priceFen = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.receivedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeReviewItem {
+    return {
+      kind: isSet(object.kind)
+        ? exchangeReviewItemKindFromJSON(object.kind)
+        : ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      certificateNo: isSet(object.certificateNo)
+        ? globalThis.String(object.certificateNo)
+        : isSet(object.certificate_no)
+        ? globalThis.String(object.certificate_no)
+        : "",
+      townshipCode: isSet(object.townshipCode)
+        ? globalThis.String(object.townshipCode)
+        : isSet(object.township_code)
+        ? globalThis.String(object.township_code)
+        : "",
+      rightId: isSet(object.rightId)
+        ? globalThis.String(object.rightId)
+        : isSet(object.right_id)
+        ? globalThis.String(object.right_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      priceFen: isSet(object.priceFen)
+        ? globalThis.Number(object.priceFen)
+        : isSet(object.price_fen)
+        ? globalThis.Number(object.price_fen)
+        : 0,
+      receivedAt: isSet(object.receivedAt)
+        ? fromJsonTimestamp(object.receivedAt)
+        : isSet(object.received_at)
+        ? fromJsonTimestamp(object.received_at)
+        : undefined,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: ExchangeReviewItem): unknown {
+    const obj: any = {};
+    if (message.kind !== ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED) {
+      obj.kind = exchangeReviewItemKindToJSON(message.kind);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.certificateNo !== "") {
+      obj.certificateNo = message.certificateNo;
+    }
+    if (message.townshipCode !== "") {
+      obj.townshipCode = message.townshipCode;
+    }
+    if (message.rightId !== "") {
+      obj.rightId = message.rightId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    if (message.priceFen !== 0) {
+      obj.priceFen = Math.round(message.priceFen);
+    }
+    if (message.receivedAt !== undefined) {
+      obj.receivedAt = message.receivedAt.toISOString();
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExchangeReviewItem>): ExchangeReviewItem {
+    return ExchangeReviewItem.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExchangeReviewItem>): ExchangeReviewItem {
+    const message = createBaseExchangeReviewItem();
+    message.kind = object.kind ?? ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED;
+    message.id = object.id ?? "";
+    message.certificateNo = object.certificateNo ?? "";
+    message.townshipCode = object.townshipCode ?? "";
+    message.rightId = object.rightId ?? "";
+    message.reason = object.reason ?? "";
+    message.note = object.note ?? "";
+    message.priceFen = object.priceFen ?? 0;
+    message.receivedAt = object.receivedAt ?? undefined;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseListExchangeReviewItemsResponse(): ListExchangeReviewItemsResponse {
+  return { items: [], pageInfo: undefined };
+}
+
+export const ListExchangeReviewItemsResponse: MessageFns<ListExchangeReviewItemsResponse> = {
+  encode(message: ListExchangeReviewItemsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      ExchangeReviewItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pageInfo !== undefined) {
+      PageInfo.encode(message.pageInfo, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExchangeReviewItemsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExchangeReviewItemsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(ExchangeReviewItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageInfo = PageInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExchangeReviewItemsResponse {
+    return {
+      items: globalThis.Array.isArray(object?.items)
+        ? object.items.map((e: any) => ExchangeReviewItem.fromJSON(e))
+        : [],
+      pageInfo: isSet(object.pageInfo)
+        ? PageInfo.fromJSON(object.pageInfo)
+        : isSet(object.page_info)
+        ? PageInfo.fromJSON(object.page_info)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListExchangeReviewItemsResponse): unknown {
+    const obj: any = {};
+    if (message.items?.length) {
+      obj.items = message.items.map((e) => ExchangeReviewItem.toJSON(e));
+    }
+    if (message.pageInfo !== undefined) {
+      obj.pageInfo = PageInfo.toJSON(message.pageInfo);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListExchangeReviewItemsResponse>): ListExchangeReviewItemsResponse {
+    return ListExchangeReviewItemsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListExchangeReviewItemsResponse>): ListExchangeReviewItemsResponse {
+    const message = createBaseListExchangeReviewItemsResponse();
+    message.items = object.items?.map((e) => ExchangeReviewItem.fromPartial(e)) || [];
+    message.pageInfo = (object.pageInfo !== undefined && object.pageInfo !== null)
+      ? PageInfo.fromPartial(object.pageInfo)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseBatchGetEncumbrancesRequest(): BatchGetEncumbrancesRequest {
   return { contractIds: [], householdIds: [], includeReleased: false };
 }
@@ -13232,6 +13763,19 @@ export const LandRightsServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * 待复核: the exchange centre's transaction certificates and disposals the register could not
+     * place (an unknown record, a conflicting certificate, …), oldest first — the operators' work list.
+     * Township officials see their townships; banks, county systems and village task forces are refused.
+     */
+    listExchangeReviewItems: {
+      name: "ListExchangeReviewItems",
+      requestType: ListExchangeReviewItemsRequest as typeof ListExchangeReviewItemsRequest,
+      requestStream: false,
+      responseType: ListExchangeReviewItemsResponse as typeof ListExchangeReviewItemsResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+    },
   },
 } as const;
 
@@ -13358,6 +13902,15 @@ export interface LandRightsServiceImplementation<CallContextExt = {}> {
     request: BatchGetEncumbrancesRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<BatchGetEncumbrancesResponse>>;
+  /**
+   * 待复核: the exchange centre's transaction certificates and disposals the register could not
+   * place (an unknown record, a conflicting certificate, …), oldest first — the operators' work list.
+   * Township officials see their townships; banks, county systems and village task forces are refused.
+   */
+  listExchangeReviewItems(
+    request: ListExchangeReviewItemsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListExchangeReviewItemsResponse>>;
 }
 
 export interface LandRightsServiceClient<CallOptionsExt = {}> {
@@ -13483,6 +14036,15 @@ export interface LandRightsServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<BatchGetEncumbrancesRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<BatchGetEncumbrancesResponse>;
+  /**
+   * 待复核: the exchange centre's transaction certificates and disposals the register could not
+   * place (an unknown record, a conflicting certificate, …), oldest first — the operators' work list.
+   * Township officials see their townships; banks, county systems and village task forces are refused.
+   */
+  listExchangeReviewItems(
+    request: DeepPartial<ListExchangeReviewItemsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListExchangeReviewItemsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
@@ -13493,6 +14055,28 @@ export type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
