@@ -156,7 +156,13 @@ export async function inTransaction<T>(
     await connection.query('COMMIT');
     committed = true;
     em.resetTransactionContext();
-    await em.getEventManager().dispatchEvent(EventType.afterTransactionCommit, { em, transaction });
+    // The write is durable now: a failing after-commit subscriber must not turn it into an error the
+    // caller would retry. The one the kit registers only wakes the relay, whose poll covers a miss.
+    try {
+      await em.getEventManager().dispatchEvent(EventType.afterTransactionCommit, { em, transaction });
+    } catch {
+      // Deliberately ignored (see above).
+    }
     return result;
   } catch (error) {
     if (!committed) {
