@@ -24,7 +24,7 @@ export const LIMITS = {
   /** Directives per operation. */
   directives: 20,
   /**
-   * Request body in bytes: far above any query with its variables, and above a village's register
+   * Request body in bytes: far above every query with its variables, and above a village's register
    * CSV sent to `importRegisterCsv` (a few hundred kB).
    */
   requestBodyBytes: 5_000_000,

@@ -1,7 +1,7 @@
 import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 
 /**
- * Whether the field being resolved selects any of `names` among its direct subfields, looking
+ * Whether the field being resolved selects one of `names` among its direct subfields, looking
  * through inline fragments and fragment spreads. Resolvers use it to fetch in one call what the
  * query will ask for anyway, and to skip fetching what it will not.
  */

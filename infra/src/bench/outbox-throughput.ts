@@ -72,7 +72,7 @@ async function kitPath(pgUrl: string, concurrency: number, stateOnly: boolean): 
   return {
     path: stateOnly ? 'MikroORM alone, state row only' : 'kit',
     description: stateOnly
-      ? 'inTransaction: em.create(Issuer), no outbox or audit row (the floor any kit on MikroORM starts from)'
+      ? 'inTransaction: em.create(Issuer), no outbox or audit row (the floor every kit on MikroORM starts from)'
       : 'inTransaction: em.create(Issuer) + recordChanges (outbox + audit)',
     run: (seq) => (stateOnly ? ormStateOnlyCommand(orm, seq) : kitCommand(orm, seq)),
     count: async (table) =>

@@ -35,7 +35,7 @@ if (!existsSync(report)) {
 }
 const result = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
 const skipped = result.numPendingTests + result.numTodoTests;
-// A test file that failed outside any test (a failing beforeAll, an import error) fails once: its
+// A test file that failed outside its tests (a failing beforeAll, an import error) counts once: its
 // tests show as skipped, and the closing line must not read "0 failed" for it.
 const brokenFiles = result.testResults.filter(
   (f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'),
