@@ -492,4 +492,22 @@ describe('exchange review queue (待复核)', () => {
     );
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'townshipCode' });
   });
+
+  it('settles by hand only with a settlement, and says when there is nothing to settle', async () => {
+    const lead = await token({ sub: 'test:a', pq_role: 'LEAD_UNIT', pq_track: 'A' });
+    const settle = (id: string, settlement: string) =>
+      gql(
+        platform.gatewayUrl,
+        lead,
+        `mutation { settleExchangeReviewItem(input: { kind: DISPOSAL, id: "${id}", settlement: "${settlement}",
+          change: { reason: "人工复核" } }) { item { id settledAt } userErrors { code field } } }`,
+      );
+    const empty = await settle('d-1', ' ');
+    expect(empty.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.settlement',
+    });
+    const unknown = await settle('d-1', '已核实');
+    expect(unknown.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+  });
 });

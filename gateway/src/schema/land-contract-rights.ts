@@ -149,6 +149,12 @@ export const landContractRightsTypeDefs = /* GraphQL */ `
     price: Fen!
     "When land-contract received it."
     receivedAt: DateTime!
+    "When it was settled by hand; null while it waits."
+    settledAt: DateTime
+    "Who settled it."
+    settledBy: String
+    "What was done about it."
+    settlement: String
   }
 
   "The review queue, oldest first."
@@ -894,6 +900,26 @@ export const landContractRightsTypeDefs = /* GraphQL */ `
     userErrors: [UserError!]!
   }
 
+  "Takes one item off the review queue by hand."
+  input SettleExchangeReviewItemInput {
+    "Certificate or disposal."
+    kind: ExchangeReviewItemKind!
+    "The deal id (certificate) or the disposal id."
+    id: ID!
+    "What was done about it (at most 2,000 characters)."
+    settlement: String!
+    "Why: the reason or the document."
+    change: ChangeInput!
+  }
+
+  "Result of settleExchangeReviewItem."
+  type SettleExchangeReviewItemPayload {
+    "The item, now settled (no longer in the queue)."
+    item: ExchangeReviewItem
+    "Refusals by rule (NOT_UNDER_REVIEW: placed or settled already); empty on success."
+    userErrors: [UserError!]!
+  }
+
   "A sweep of a township's circulations left idle two years."
   input TerminateIdleCirculationsInput {
     "9-digit township code."
@@ -1235,6 +1261,8 @@ export const landContractRightsTypeDefs = /* GraphQL */ `
     recordCirculation(input: RecordCirculationInput!): RecordCirculationPayload!
     "Ends a circulation early on a ground of the law."
     terminateCirculation(input: TerminateCirculationInput!): TerminateCirculationPayload!
+    "Takes an item of the exchange review queue (待复核) off it by hand, saying what was done; audited."
+    settleExchangeReviewItem(input: SettleExchangeReviewItemInput!): SettleExchangeReviewItemPayload!
     "Ends every circulation of a township left idle two consecutive years (from abandonment reports)."
     terminateIdleCirculations(input: TerminateIdleCirculationsInput!): TerminateIdleCirculationsPayload!
     "弃耕抛荒 — reports land left uncultivated."
@@ -1665,6 +1693,23 @@ export const landContractRightsResolvers = {
         ),
       ),
 
+    settleExchangeReviewItem: (
+      _: unknown,
+      { input }: Input<{ kind: string; id: string; settlement: string }>,
+      ctx: GatewayContext,
+    ) =>
+      payload(() =>
+        ctx.downstream.landRights.settleExchangeReviewItem(
+          {
+            kind: `EXCHANGE_REVIEW_ITEM_KIND_${input.kind}` as ExchangeReviewItem['kind'],
+            id: input.id,
+            settlement: input.settlement,
+            context: changeOf(input.change),
+          },
+          call(ctx),
+        ),
+      ),
+
     terminateIdleCirculations: (
       _: unknown,
       { input }: Input<{ townshipCode: string; asOf?: string | null }>,
@@ -1994,6 +2039,9 @@ export const landContractRightsResolvers = {
     kind: (i: ExchangeReviewItem) => bare('EXCHANGE_REVIEW_ITEM_KIND_')(i.kind),
     township: (i: ExchangeReviewItem) => (i.townshipCode ? divisionOf(i.townshipCode) : null),
     price: (i: ExchangeReviewItem) => i.priceFen,
+    settledAt: (i: ExchangeReviewItem) => i.settledAt ?? null,
+    settledBy: (i: ExchangeReviewItem) => orNullText(i.settledBy),
+    settlement: (i: ExchangeReviewItem) => orNullText(i.settlement),
   },
 
   ExtinctHousehold: {

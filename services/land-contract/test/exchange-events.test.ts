@@ -643,6 +643,39 @@ describe('disposal (处置) of a mortgaged management right', () => {
       )
       .catch((e: unknown) => e);
     expect((refused as { code?: number }).code).toBe(Status.PERMISSION_DENIED);
+
+    // Settled by hand: off the queue, the reason kept, audited; a second settlement is refused.
+    const unknownContract = all.find((i) => i.reason === 'CONTRACT_UNKNOWN');
+    const settle = (id: string, settlement: string) =>
+      c.rights.settleExchangeReviewItem(
+        { kind: 'EXCHANGE_REVIEW_ITEM_KIND_DISPOSAL', id, settlement, context: change('人工复核') },
+        { principal: leadUnitA },
+      );
+    const { item } = await settle(unknownContract?.id ?? '', '合同编码有误，已退回交易中心更正');
+    expect(item).toMatchObject({
+      id: unknownContract?.id,
+      reason: 'CONTRACT_UNKNOWN',
+      settledBy: leadUnitA.sub,
+      settlement: '合同编码有误，已退回交易中心更正',
+    });
+    const after = await c.rights.listExchangeReviewItems(
+      { page: { pageSize: 100, pageToken: '' }, townshipCode: '' },
+      { principal: leadUnitA },
+    );
+    expect(after.pageInfo?.totalCount).toBe(total - 1);
+    expect(after.items.map((i) => i.id)).not.toContain(unknownContract?.id);
+    expect(
+      await row(
+        "SELECT action, actor_subject FROM pq_audit_log WHERE aggregate_type = 'disposal-transfer' AND aggregate_id = $1 AND action LIKE '%settled'",
+        [unknownContract?.id],
+      ),
+    ).toEqual({ action: 'disposal-transfer.settled', actor_subject: leadUnitA.sub });
+    const again = await settle(unknownContract?.id ?? '', 'again').catch((e: unknown) => e);
+    expect((again as { code?: number }).code).toBe(Status.FAILED_PRECONDITION);
+    const empty = await settle(unknownContract?.id ?? '', '  ').catch((e: unknown) => e);
+    expect((empty as { code?: number }).code).toBe(Status.INVALID_ARGUMENT);
+    const missing = await settle('no-such-disposal', 'x').catch((e: unknown) => e);
+    expect((missing as { code?: number }).code).toBe(Status.NOT_FOUND);
   });
 });
 

@@ -1,13 +1,20 @@
+import { LockMode } from '@mikro-orm/core';
 import type { ExchangeReviewItem } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
 import {
+  assertCanWrite,
+  type CommandContext,
   type EntityManager,
   InvalidInputError,
+  NotFoundError,
   PermissionDeniedError,
   type Principal,
   queryBound,
+  RuleRefusedError,
+  recordChanges,
   townshipFilter,
 } from '@pingquan/kit';
 import { violation } from '@pingquan/reference';
+import { DisposalTransferEntity, TransactionCertificateEntity } from '../persistence/exchange-entities.js';
 import { TRACK } from './context.js';
 
 interface ReviewRow {
@@ -72,12 +79,12 @@ export async function listExchangeReviewItems(
       SELECT 'TRANSACTION_CERTIFICATE' AS kind, deal_id AS id, certificate_no, township_code, right_id,
              review_reason, review_note, price_fen, created_at,
              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
-      FROM transaction_certificate WHERE review_reason IS NOT NULL
+      FROM transaction_certificate WHERE review_reason IS NOT NULL AND settled_at IS NULL
       UNION ALL
       SELECT 'DISPOSAL', disposal_id, certificate_no, township_code, right_id,
              review_reason, review_note, price_fen, created_at,
              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-      FROM disposal_transfer WHERE review_reason IS NOT NULL
+      FROM disposal_transfer WHERE review_reason IS NOT NULL AND settled_at IS NULL
     ) q`;
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [count] = await queryBound<{ n: string }>(
@@ -114,8 +121,93 @@ export async function listExchangeReviewItems(
       priceFen: Number(r.price_fen),
       receivedAt: new Date(r.at),
       cursor: encodeKey(r),
+      settledBy: '',
+      settlement: '',
     })),
     nextCursor: rows.length > input.pageSize && last ? encodeKey(last) : undefined,
     total: Number(count?.n ?? 0),
   };
+}
+
+export type ReviewItemKind = 'TRANSACTION_CERTIFICATE' | 'DISPOSAL';
+
+/** The longest settlement text kept. */
+export const MAX_SETTLEMENT_CHARS = 2_000;
+
+/**
+ * Takes one item off the review queue by hand, with what was done about it. The reason it waited
+ * stays on the record; the settlement is audited (no event: nothing in the register changed).
+ */
+export async function settleExchangeReviewItem(
+  em: EntityManager,
+  ctx: CommandContext,
+  input: { kind: ReviewItemKind; id: string; settlement: string },
+): Promise<ExchangeReviewItem> {
+  const settlement = input.settlement.trim();
+  const problems = [
+    ...(input.id.trim() ? [] : [violation('ID_REQUIRED', 'id', 'Give the deal id or the disposal id.')]),
+    ...(settlement
+      ? settlement.length > MAX_SETTLEMENT_CHARS
+        ? [violation('SETTLEMENT_TOO_LONG', 'settlement', `At most ${MAX_SETTLEMENT_CHARS} characters.`)]
+        : []
+      : [violation('SETTLEMENT_REQUIRED', 'settlement', 'Say what was done about the item.')]),
+  ];
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  const row =
+    input.kind === 'TRANSACTION_CERTIFICATE'
+      ? await em.findOne(
+          TransactionCertificateEntity,
+          { dealId: input.id },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        )
+      : await em.findOne(
+          DisposalTransferEntity,
+          { disposalId: input.id },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
+  if (!row)
+    throw new NotFoundError(input.kind === 'DISPOSAL' ? 'disposal' : 'transaction certificate', input.id);
+  assertCanWrite(ctx.principal, { track: TRACK, townshipCode: row.townshipCode });
+  if (!row.reviewReason || row.settledAt) {
+    throw new RuleRefusedError([
+      violation(
+        'NOT_UNDER_REVIEW',
+        'id',
+        row.settledAt ? 'The item was settled already.' : 'The item does not wait for review: it was placed.',
+      ),
+    ]);
+  }
+  row.settledAt = ctx.now;
+  row.settledBy = ctx.principal.sub;
+  row.settlement = settlement;
+  await em.flush();
+  const id = 'dealId' in row ? row.dealId : row.disposalId;
+  const aggregateType = input.kind === 'DISPOSAL' ? 'disposal-transfer' : 'transaction-certificate';
+  const item: ExchangeReviewItem = {
+    kind: `EXCHANGE_REVIEW_ITEM_KIND_${input.kind}`,
+    id,
+    certificateNo: row.certificateNo,
+    townshipCode: row.townshipCode,
+    rightId: row.rightId,
+    reason: row.reviewReason,
+    note: row.reviewNote,
+    priceFen: Number(row.priceFen),
+    receivedAt: row.createdAt,
+    cursor: '',
+    settledAt: ctx.now,
+    settledBy: ctx.principal.sub,
+    settlement,
+  };
+  await recordChanges(em, ctx, [
+    {
+      aggregateType,
+      aggregateId: id,
+      // Disposals are written once and carry no version; a certificate's counts its changes.
+      aggregateVersion: 'version' in row ? row.version : 1,
+      townshipCode: row.townshipCode,
+      action: `${aggregateType}.settled`,
+      state: { reviewReason: row.reviewReason, settledBy: ctx.principal.sub, settlement },
+    },
+  ]);
+  return item;
 }

@@ -25,6 +25,10 @@ export const TransactionCertificateEntity = defineEntity({
     /** Set while nobody has matched the certificate to a record: the review queue. */
     reviewReason: p.string().length(64).nullable(),
     reviewNote: p.text().default(''),
+    /** Settled by hand (off the review queue): when, by whom, what was done. */
+    settledAt: p.datetime().nullable(),
+    settledBy: p.string().nullable(),
+    settlement: p.text().nullable(),
     eventId: p.string().length(64),
     /** The payload as received (personal ID numbers masked by the centre). */
     received: p.json<unknown>(),
@@ -60,6 +64,10 @@ export const DisposalTransferEntity = defineEntity({
     townshipCode: p.string().length(9),
     reviewReason: p.string().length(64).nullable(),
     reviewNote: p.text().default(''),
+    /** Settled by hand (off the review queue): when, by whom, what was done. */
+    settledAt: p.datetime().nullable(),
+    settledBy: p.string().nullable(),
+    settlement: p.text().nullable(),
     eventId: p.string().length(64),
     received: p.json<unknown>(),
     createdAt: p.datetime().onCreate(() => new Date()),

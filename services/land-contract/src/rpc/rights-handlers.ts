@@ -11,6 +11,7 @@ import {
   RecordIssuerMeasureResponse,
   RecordMemberDeathResponse,
   ReportAbandonmentResponse,
+  SettleExchangeReviewItemResponse,
   SurrenderContractResponse,
   TerminateCirculationResponse,
   TerminateIdleCirculationsResponse,
@@ -44,7 +45,11 @@ import {
 } from '../app/circulation.js';
 import { commandContext } from '../app/context.js';
 import { batchGetEncumbrances } from '../app/encumbrance.js';
-import { listExchangeReviewItems } from '../app/exchange-review.js';
+import {
+  listExchangeReviewItems,
+  type ReviewItemKind,
+  settleExchangeReviewItem,
+} from '../app/exchange-review.js';
 import { listExtinctHouseholds, reclaimContract, recordMemberDeath } from '../app/extinction.js';
 import { modeFromMsg } from '../app/mapping.js';
 import { listReturnedPlots, recontractPlots } from '../app/rights-pool.js';
@@ -571,6 +576,26 @@ export function landRightsHandlers(orm: Orm): ServiceHandlers<typeof LandRightsS
         items: result.items.map((item) => ({ ...item, cursor: encodeCursor(item.cursor) })),
         pageInfo: { nextPageToken: encodeCursor(result.nextCursor), totalCount: result.total },
       };
+    },
+    async settleExchangeReviewItem(request, { principal }) {
+      refuseOutsiders(principal);
+      const ctx = commandContext(principal, request.context);
+      const edge = new Edge();
+      const kind = edge.enumOf<ReviewItemKind>(request.kind, 'EXCHANGE_REVIEW_ITEM_KIND_', 'kind');
+      edge.done();
+      return command(
+        'SettleExchangeReviewItem',
+        request.context,
+        request,
+        SettleExchangeReviewItemResponse,
+        async (em) => ({
+          item: await settleExchangeReviewItem(em, ctx, {
+            kind,
+            id: request.id,
+            settlement: request.settlement,
+          }),
+        }),
+      );
     },
     async batchGetEncumbrances(request, { principal }) {
       refuseOutsiders(principal);

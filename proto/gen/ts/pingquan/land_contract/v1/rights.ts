@@ -1517,6 +1517,23 @@ export interface ExchangeReviewItem {
     | undefined;
   /** Page token that continues the list after this item (opaque). */
   cursor: string;
+  /** Set once settled by hand (SettleExchangeReviewItem). */
+  settledAt?: Date | undefined;
+  settledBy: string;
+  settlement: string;
+}
+
+export interface SettleExchangeReviewItemRequest {
+  kind: ExchangeReviewItemKind;
+  /** The deal id (certificate) or the disposal id. */
+  id: string;
+  /** What was done about it, in words (required, at most 2,000 characters). */
+  settlement: string;
+  context?: ChangeContext | undefined;
+}
+
+export interface SettleExchangeReviewItemResponse {
+  item?: ExchangeReviewItem | undefined;
 }
 
 export interface ListExchangeReviewItemsResponse {
@@ -10465,6 +10482,9 @@ function createBaseExchangeReviewItem(): ExchangeReviewItem {
     priceFen: 0,
     receivedAt: undefined,
     cursor: "",
+    settledAt: undefined,
+    settledBy: "",
+    settlement: "",
   };
 }
 
@@ -10499,6 +10519,15 @@ export const ExchangeReviewItem: MessageFns<ExchangeReviewItem> = {
     }
     if (message.cursor !== "") {
       writer.uint32(82).string(message.cursor);
+    }
+    if (message.settledAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.settledAt), writer.uint32(90).fork()).join();
+    }
+    if (message.settledBy !== "") {
+      writer.uint32(98).string(message.settledBy);
+    }
+    if (message.settlement !== "") {
+      writer.uint32(106).string(message.settlement);
     }
     return writer;
   },
@@ -10596,6 +10625,30 @@ export const ExchangeReviewItem: MessageFns<ExchangeReviewItem> = {
             message.cursor = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.settledAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.settledBy = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.settlement = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -10642,6 +10695,17 @@ export const ExchangeReviewItem: MessageFns<ExchangeReviewItem> = {
         ? fromJsonTimestamp(object.received_at)
         : undefined,
       cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      settledAt: isSet(object.settledAt)
+        ? fromJsonTimestamp(object.settledAt)
+        : isSet(object.settled_at)
+        ? fromJsonTimestamp(object.settled_at)
+        : undefined,
+      settledBy: isSet(object.settledBy)
+        ? globalThis.String(object.settledBy)
+        : isSet(object.settled_by)
+        ? globalThis.String(object.settled_by)
+        : "",
+      settlement: isSet(object.settlement) ? globalThis.String(object.settlement) : "",
     };
   },
 
@@ -10677,6 +10741,15 @@ export const ExchangeReviewItem: MessageFns<ExchangeReviewItem> = {
     if (message.cursor !== "") {
       obj.cursor = message.cursor;
     }
+    if (message.settledAt !== undefined) {
+      obj.settledAt = message.settledAt.toISOString();
+    }
+    if (message.settledBy !== "") {
+      obj.settledBy = message.settledBy;
+    }
+    if (message.settlement !== "") {
+      obj.settlement = message.settlement;
+    }
     return obj;
   },
 
@@ -10695,6 +10768,204 @@ export const ExchangeReviewItem: MessageFns<ExchangeReviewItem> = {
     message.priceFen = object.priceFen ?? 0;
     message.receivedAt = object.receivedAt ?? undefined;
     message.cursor = object.cursor ?? "";
+    message.settledAt = object.settledAt ?? undefined;
+    message.settledBy = object.settledBy ?? "";
+    message.settlement = object.settlement ?? "";
+    return message;
+  },
+};
+
+function createBaseSettleExchangeReviewItemRequest(): SettleExchangeReviewItemRequest {
+  return {
+    kind: ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED,
+    id: "",
+    settlement: "",
+    context: undefined,
+  };
+}
+
+export const SettleExchangeReviewItemRequest: MessageFns<SettleExchangeReviewItemRequest> = {
+  encode(message: SettleExchangeReviewItemRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED) {
+      writer.uint32(8).int32(exchangeReviewItemKindToNumber(message.kind));
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.settlement !== "") {
+      writer.uint32(26).string(message.settlement);
+    }
+    if (message.context !== undefined) {
+      ChangeContext.encode(message.context, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettleExchangeReviewItemRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettleExchangeReviewItemRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = exchangeReviewItemKindFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.settlement = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.context = ChangeContext.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettleExchangeReviewItemRequest {
+    return {
+      kind: isSet(object.kind)
+        ? exchangeReviewItemKindFromJSON(object.kind)
+        : ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      settlement: isSet(object.settlement) ? globalThis.String(object.settlement) : "",
+      context: isSet(object.context) ? ChangeContext.fromJSON(object.context) : undefined,
+    };
+  },
+
+  toJSON(message: SettleExchangeReviewItemRequest): unknown {
+    const obj: any = {};
+    if (message.kind !== ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED) {
+      obj.kind = exchangeReviewItemKindToJSON(message.kind);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.settlement !== "") {
+      obj.settlement = message.settlement;
+    }
+    if (message.context !== undefined) {
+      obj.context = ChangeContext.toJSON(message.context);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SettleExchangeReviewItemRequest>): SettleExchangeReviewItemRequest {
+    return SettleExchangeReviewItemRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SettleExchangeReviewItemRequest>): SettleExchangeReviewItemRequest {
+    const message = createBaseSettleExchangeReviewItemRequest();
+    message.kind = object.kind ?? ExchangeReviewItemKind.EXCHANGE_REVIEW_ITEM_KIND_UNSPECIFIED;
+    message.id = object.id ?? "";
+    message.settlement = object.settlement ?? "";
+    message.context = (object.context !== undefined && object.context !== null)
+      ? ChangeContext.fromPartial(object.context)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSettleExchangeReviewItemResponse(): SettleExchangeReviewItemResponse {
+  return { item: undefined };
+}
+
+export const SettleExchangeReviewItemResponse: MessageFns<SettleExchangeReviewItemResponse> = {
+  encode(message: SettleExchangeReviewItemResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.item !== undefined) {
+      ExchangeReviewItem.encode(message.item, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SettleExchangeReviewItemResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSettleExchangeReviewItemResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = ExchangeReviewItem.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SettleExchangeReviewItemResponse {
+    return { item: isSet(object.item) ? ExchangeReviewItem.fromJSON(object.item) : undefined };
+  },
+
+  toJSON(message: SettleExchangeReviewItemResponse): unknown {
+    const obj: any = {};
+    if (message.item !== undefined) {
+      obj.item = ExchangeReviewItem.toJSON(message.item);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SettleExchangeReviewItemResponse>): SettleExchangeReviewItemResponse {
+    return SettleExchangeReviewItemResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SettleExchangeReviewItemResponse>): SettleExchangeReviewItemResponse {
+    const message = createBaseSettleExchangeReviewItemResponse();
+    message.item = (object.item !== undefined && object.item !== null)
+      ? ExchangeReviewItem.fromPartial(object.item)
+      : undefined;
     return message;
   },
 };
@@ -13776,6 +14047,19 @@ export const LandRightsServiceDefinition = {
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
+    /**
+     * Takes an item off the review queue by hand, saying what was done about it (recorded in the
+     * ledger by hand, referred back to the exchange centre, …). The reason why it waited is kept; the
+     * settlement is audited. Refused (NOT_UNDER_REVIEW) for an item that no longer waits.
+     */
+    settleExchangeReviewItem: {
+      name: "SettleExchangeReviewItem",
+      requestType: SettleExchangeReviewItemRequest as typeof SettleExchangeReviewItemRequest,
+      requestStream: false,
+      responseType: SettleExchangeReviewItemResponse as typeof SettleExchangeReviewItemResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -13911,6 +14195,15 @@ export interface LandRightsServiceImplementation<CallContextExt = {}> {
     request: ListExchangeReviewItemsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListExchangeReviewItemsResponse>>;
+  /**
+   * Takes an item off the review queue by hand, saying what was done about it (recorded in the
+   * ledger by hand, referred back to the exchange centre, …). The reason why it waited is kept; the
+   * settlement is audited. Refused (NOT_UNDER_REVIEW) for an item that no longer waits.
+   */
+  settleExchangeReviewItem(
+    request: SettleExchangeReviewItemRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SettleExchangeReviewItemResponse>>;
 }
 
 export interface LandRightsServiceClient<CallOptionsExt = {}> {
@@ -14045,6 +14338,15 @@ export interface LandRightsServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListExchangeReviewItemsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListExchangeReviewItemsResponse>;
+  /**
+   * Takes an item off the review queue by hand, saying what was done about it (recorded in the
+   * ledger by hand, referred back to the exchange centre, …). The reason why it waited is kept; the
+   * settlement is audited. Refused (NOT_UNDER_REVIEW) for an item that no longer waits.
+   */
+  settleExchangeReviewItem(
+    request: DeepPartial<SettleExchangeReviewItemRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SettleExchangeReviewItemResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
