@@ -11,6 +11,7 @@ export * from './kit-migrations.js';
 export * from './logger.js';
 export * from './nats.js';
 export * from './outbox.js';
+export * from './periodic.js';
 export * from './policy.js';
 export * from './principal.js';
 export * from './relay.js';

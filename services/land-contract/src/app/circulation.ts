@@ -603,9 +603,21 @@ async function endCirculation(
   return ended;
 }
 
-async function terminationChanges(em: EntityManager, ended: readonly CirculationRow[]): Promise<Change[]> {
+/**
+ * The audit entries and events of circulations that just ended (terminated or expired): the state
+ * unmasked for the audit, masked in the event.
+ */
+async function endingChanges(
+  em: EntityManager,
+  ended: readonly CirculationRow[],
+  how: 'terminated' | 'expired',
+): Promise<Change[]> {
   const plots = await em.find(CirculationPlotEntity, { circulationId: { $in: ended.map((r) => r.id) } });
   const reviews = await reviewsFor(em, ended);
+  const type =
+    how === 'terminated'
+      ? Events['land-contract'].CirculationTerminated
+      : Events['land-contract'].CirculationExpired;
   return ended.map((r) => {
     const own = plots.filter((p) => p.circulationId === r.id);
     return {
@@ -613,13 +625,10 @@ async function terminationChanges(em: EntityManager, ended: readonly Circulation
       aggregateId: r.id,
       aggregateVersion: r.version,
       townshipCode: r.townshipCode,
-      action: 'circulation.terminated',
+      action: `circulation.${how}`,
       state: circulationToMsg(r, own, reviews, true),
-      effectiveOn: r.terminatedOn ?? undefined,
-      event: {
-        type: Events['land-contract'].CirculationTerminated,
-        payload: { circulation: circulationToMsg(r, own, reviews, false) },
-      },
+      effectiveOn: (how === 'terminated' ? r.terminatedOn : String(r.termEnd)) ?? undefined,
+      event: { type, payload: { circulation: circulationToMsg(r, own, reviews, false) } },
     } satisfies Change;
   });
 }
@@ -652,7 +661,7 @@ export async function terminateCirculation(
   if (!outcome.ok) rejectRule(outcome.violations);
   const ended = await endCirculation(em, ctx, found.row, input);
   await em.flush();
-  await recordChanges(em, ctx, await terminationChanges(em, ended));
+  await recordChanges(em, ctx, await endingChanges(em, ended, 'terminated'));
   return circulationToMsg(
     found.row,
     found.plots,
@@ -699,7 +708,7 @@ export async function terminateIdleCirculations(
   }
   if (ended.length === 0) return [];
   await em.flush();
-  await recordChanges(em, ctx, await terminationChanges(em, ended));
+  await recordChanges(em, ctx, await endingChanges(em, ended, 'terminated'));
   const plots = await em.find(CirculationPlotEntity, { circulationId: { $in: ended.map((r) => r.id) } });
   const reviews = await reviewsFor(em, ended);
   return ended.map((r) =>
@@ -737,27 +746,6 @@ export async function expireCirculations(
     touch(row, ctx.now);
   }
   await em.flush();
-  const plots = await em.find(CirculationPlotEntity, { circulationId: { $in: due.map((r) => r.id) } });
-  const reviews = await reviewsFor(em, due);
-  await recordChanges(
-    em,
-    ctx,
-    due.map((r) => {
-      const own = plots.filter((p) => p.circulationId === r.id);
-      return {
-        aggregateType: 'circulation',
-        aggregateId: r.id,
-        aggregateVersion: r.version,
-        townshipCode: r.townshipCode,
-        action: 'circulation.expired',
-        state: circulationToMsg(r, own, reviews, true),
-        effectiveOn: String(r.termEnd),
-        event: {
-          type: Events['land-contract'].CirculationExpired,
-          payload: { circulation: circulationToMsg(r, own, reviews, false) },
-        },
-      } satisfies Change;
-    }),
-  );
+  await recordChanges(em, ctx, await endingChanges(em, due, 'expired'));
   return due.length;
 }

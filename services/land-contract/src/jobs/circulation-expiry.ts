@@ -1,4 +1,11 @@
-import { inTransaction, type Logger, type Orm, servicePrincipal } from '@pingquan/kit';
+import {
+  inTransaction,
+  type Logger,
+  type Orm,
+  type PeriodicJob,
+  servicePrincipal,
+  startPeriodicJob,
+} from '@pingquan/kit';
 import { todayInShanghai } from '@pingquan/reference';
 import { expireCirculations } from '../app/circulation.js';
 
@@ -17,18 +24,17 @@ export interface CirculationExpiryOptions {
  * EXPIRED, in transactions of `batchSize`, until none is left for today. Several replicas may run it:
  * each skips the rows another holds. Stopping waits for the batch in progress to commit or roll back.
  */
-export function startCirculationExpiry(options: CirculationExpiryOptions): { stop(): Promise<void> } {
+export function startCirculationExpiry(options: CirculationExpiryOptions): PeriodicJob {
   const { orm, logger } = options;
   const batchSize = options.batchSize ?? 500;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = (async () => {
+  return startPeriodicJob({
+    name: 'circulation expiry',
+    intervalMs: options.intervalMs,
+    logger,
+    async run(stopping) {
       const asOf = todayInShanghai();
       let expired = 0;
-      for (;;) {
-        if (stopped) break;
+      while (!stopping()) {
         const ctx = {
           principal: servicePrincipal(options.service),
           reason: `circulation term ended (expiry as of ${asOf})`,
@@ -41,22 +47,6 @@ export function startCirculationExpiry(options: CirculationExpiryOptions): { sto
         if (n < batchSize) break;
       }
       if (expired > 0) logger.info({ expired, asOf }, 'circulations expired');
-    })()
-      .catch((err: unknown) => logger.error({ err }, 'circulation expiry failed; will retry'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const first = setTimeout(tick, Math.min(options.intervalMs, 2_000));
-  const timer = setInterval(tick, options.intervalMs);
-  first.unref();
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
     },
-  };
+  });
 }

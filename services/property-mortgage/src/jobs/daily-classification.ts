@@ -1,4 +1,11 @@
-import { inTransaction, type Logger, type Orm, servicePrincipal } from '@pingquan/kit';
+import {
+  inTransaction,
+  type Logger,
+  type Orm,
+  type PeriodicJob,
+  servicePrincipal,
+  startPeriodicJob,
+} from '@pingquan/kit';
 import { classifiedOn, classifyAllLoans } from '../app/classification.js';
 import { type Clock, today } from '../app/context.js';
 import { lock } from '../app/support.js';
@@ -16,13 +23,13 @@ export interface DailyClassificationOptions {
  * whether today's run has happened and runs it if not; with several replicas the run is serialised on a
  * lock and the second finds it done. Stopping waits for a run in progress to commit or roll back.
  */
-export function startDailyClassification(options: DailyClassificationOptions): { stop(): Promise<void> } {
+export function startDailyClassification(options: DailyClassificationOptions): PeriodicJob {
   const { orm, clock, logger } = options;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = (async () => {
+  return startPeriodicJob({
+    name: 'daily loan classification',
+    intervalMs: options.intervalMs,
+    logger,
+    async run() {
       const asOf = today(clock);
       const result = await inTransaction(orm, async (em) => {
         await lock(em, 'loan-classification');
@@ -37,22 +44,6 @@ export function startDailyClassification(options: DailyClassificationOptions): {
         return classifyAllLoans(em, ctx, asOf);
       });
       if (result) logger.info({ ...result }, 'daily loan classification done');
-    })()
-      .catch((err: unknown) => logger.error({ err }, 'daily loan classification failed; will retry'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const first = setTimeout(tick, Math.min(options.intervalMs, 2_000));
-  const timer = setInterval(tick, options.intervalMs);
-  first.unref();
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
     },
-  };
+  });
 }
