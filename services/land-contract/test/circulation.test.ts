@@ -1,7 +1,4 @@
-import type {
-  RecordCirculationRequest,
-  RecordCirculationReviewRequest,
-} from '@pingquan/contracts/pingquan/land_contract/v1/rights';
+import type { RecordCirculationReviewRequest } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
 import type { Principal } from '@pingquan/kit';
 import { inTransaction, servicePrincipal } from '@pingquan/kit';
 import { Status } from 'nice-grpc-common';
@@ -19,8 +16,9 @@ import {
 } from './fixtures.js';
 import {
   bank,
+  circulate,
   daysAgo,
-  enterpriseCode,
+  enterprise,
   expectRefusedWithoutTrace,
   rightsClients,
 } from './rights-fixtures.js';
@@ -54,39 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-const enterprise = {
-  kind: 'TRANSFEREE_KIND_ENTERPRISE' as const,
-  name: '平泉山庄农业有限公司',
-  creditCode: enterpriseCode(7),
-  residentId: '',
-  householdId: '',
-  memberOfCollective: false,
-};
-
-function circulate(
-  contract: { id: string; plots: { code: string; contractAreaMu4: number }[] },
-  overrides: Partial<RecordCirculationRequest> = {},
-): RecordCirculationRequest {
-  return {
-    contractId: contract.id,
-    mode: 'CIRCULATION_MODE_LEASE',
-    transferee: enterprise,
-    plots: contract.plots.map((p) => ({ plotCode: p.code, areaMu4: p.contractAreaMu4 })),
-    termStartDate: daysAgo(10),
-    termEndDate: '2028-09-30',
-    use: 'LAND_USE_FACILITY_AGRICULTURE',
-    written: true,
-    filing: { actedOn: daysAgo(12), reference: '流转备案 2026-044', by: '村股份经济合作社' },
-    annualPricePerMuFen: 60_000,
-    parentCirculationId: '',
-    contractorConsent: undefined,
-    reviewIds: [],
-    riskDepositPaidFen: 75_000,
-    context: change('土地经营权流转'),
-    ...overrides,
-  };
-}
 
 function review(
   kind: RecordCirculationReviewRequest['kind'],

@@ -1,15 +1,10 @@
-import { jetstream } from '@nats-io/jetstream';
 import { Events } from '@pingquan/contracts/catalogue';
-import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
-import type {
-  Circulation,
-  RecordCirculationRequest,
-} from '@pingquan/contracts/pingquan/land_contract/v1/rights';
+import type { Circulation } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
 import type {
   CollateralDisposed,
   TransactionCertified,
 } from '@pingquan/contracts/pingquan/property_mortgage/v1/events';
-import { DLQ_STREAM, manager, newId, prefixed, streamName } from '@pingquan/kit';
+import { DLQ_STREAM, manager, newId, streamName } from '@pingquan/kit';
 import { maskResidentId } from '@pingquan/reference';
 import { Status } from 'nice-grpc-common';
 import pg from 'pg';
@@ -25,10 +20,11 @@ import {
   startLandContract,
 } from './fixtures.js';
 import {
+  circulate,
   daysAgo,
   enterpriseCode,
-  exchangeCentre,
   mortgageRegistered,
+  publishExchangeCentreEvent,
   publishMortgageEvent,
   registerHouseholdOf,
   rightsClients,
@@ -55,37 +51,15 @@ afterAll(async () => {
   await h?.stop();
 });
 
-type Kind = 'TransactionCertified' | 'CollateralDisposed';
-
-/** Publishes an exchange-centre event as its relay would (see publishMortgageEvent). */
-async function publish(
-  kind: Kind,
+/** Publishes a certificate or a disposal as the exchange centre's relay would. */
+function publish(
   payload: TransactionCertified | CollateralDisposed,
   options: { eventId?: string; msgId?: string } = {},
 ): Promise<string> {
-  const type = Events['property-mortgage'][kind];
-  const id = options.eventId ?? newId();
-  const aggregateId = 'dealId' in payload ? payload.dealId : payload.disposalId;
-  const body = EventEnvelope.encode({
-    id,
-    type: type.typeName,
-    occurredAt: new Date(),
-    aggregateType: type.aggregate,
-    aggregateId,
-    aggregateVersion: 2,
-    townshipCode: payload.townshipCode,
-    actor: { subject: exchangeCentre.sub, role: 'ROLE_SERVICE', displayName: '' },
-    trace: { traceparent: '', tracestate: '' },
-    payload: Buffer.from(
-      (type.codec.encode as (m: typeof payload) => { finish(): Uint8Array })(payload).finish(),
-    ),
-    reason: 'test',
-    documentRef: '',
-  }).finish();
-  await jetstream(h.service.runtime.nc).publish(prefixed(h.prefix, type.subject), body, {
-    msgID: options.msgId ?? id,
-  });
-  return id;
+  const aggregate = (id: string) => ({ id, version: 2, townshipCode: payload.townshipCode });
+  return 'dealId' in payload
+    ? publishExchangeCentreEvent(h, 'TransactionCertified', payload, aggregate(payload.dealId), options)
+    : publishExchangeCentreEvent(h, 'CollateralDisposed', payload, aggregate(payload.disposalId), options);
 }
 
 let certificateSeq = 0;
@@ -153,39 +127,6 @@ function disposed(contractId: string, overrides: Partial<CollateralDisposed> = {
     completedOn: daysAgo(3),
     certificateNo: nextCertificateNo(),
     townshipCode: '130881102',
-    ...overrides,
-  };
-}
-
-const enterprise = {
-  kind: 'TRANSFEREE_KIND_ENTERPRISE' as const,
-  name: '平泉山庄农业有限公司',
-  creditCode: enterpriseCode(7),
-  residentId: '',
-  householdId: '',
-  memberOfCollective: false,
-};
-
-function circulate(
-  contract: { id: string; plots: { code: string; contractAreaMu4: number }[] },
-  overrides: Partial<RecordCirculationRequest> = {},
-): RecordCirculationRequest {
-  return {
-    contractId: contract.id,
-    mode: 'CIRCULATION_MODE_LEASE',
-    transferee: enterprise,
-    plots: contract.plots.map((p) => ({ plotCode: p.code, areaMu4: p.contractAreaMu4 })),
-    termStartDate: daysAgo(10),
-    termEndDate: '2028-09-30',
-    use: 'LAND_USE_FACILITY_AGRICULTURE',
-    written: true,
-    filing: { actedOn: daysAgo(12), reference: '流转备案 2026-044', by: '村股份经济合作社' },
-    annualPricePerMuFen: 60_000,
-    parentCirculationId: '',
-    contractorConsent: undefined,
-    reviewIds: [],
-    riskDepositPaidFen: 75_000,
-    context: change('土地经营权流转'),
     ...overrides,
   };
 }
@@ -265,7 +206,7 @@ describe('transaction certificates (交易鉴证书) from the exchange centre', 
     expect(circulation).toMatchObject({ transactionCertificateNo: '', certifiedOn: '', dealId: '' });
 
     const deal = certified(contract.id, id);
-    const eventId = await publish('TransactionCertified', deal);
+    const eventId = await publish(deal);
     const official = await waitFor(async () => {
       const found = await getCirculation(id);
       return found.transactionCertificateNo ? found : undefined;
@@ -286,12 +227,10 @@ describe('transaction certificates (交易鉴证书) from the exchange centre', 
 
     // The same envelope again past JetStream's duplicate window: the inbox knows its id.
     const before = await counts();
-    await delivered(certificates(), () =>
-      publish('TransactionCertified', deal, { eventId, msgId: `${eventId}-redelivered` }),
-    );
+    await delivered(certificates(), () => publish(deal, { eventId, msgId: `${eventId}-redelivered` }));
     expect(await counts()).toEqual(before);
     // The same deal announced again under a new event id: recorded once all the same.
-    await delivered(certificates(), () => publish('TransactionCertified', deal));
+    await delivered(certificates(), () => publish(deal));
     expect(await counts()).toEqual({ ...before, pq_inbox: (before['pq_inbox'] ?? 0) + 1 });
 
     const announced = await published('pingquan.land_contract.v1.CirculationCertified', id);
@@ -313,7 +252,7 @@ describe('transaction certificates (交易鉴证书) from the exchange centre', 
     // Another certificate for a circulation already certified is a conflict for a person, not an
     // overwrite.
     const other = certified(contract.id, id);
-    await delivered(certificates(), () => publish('TransactionCertified', other));
+    await delivered(certificates(), () => publish(other));
     expect(await getCirculation(id)).toMatchObject({ transactionCertificateNo: deal.certificateNo });
     expect(
       await row('SELECT review_reason, matched_kind FROM transaction_certificate WHERE deal_id = $1', [
@@ -329,7 +268,7 @@ describe('transaction certificates (交易鉴证书) from the exchange centre', 
     const missing = certified(contract.id, '');
     const homestead = certified(newId(), newId(), { rightType: 'RIGHT_TYPE_FARMER_HOUSE' });
     const good = certified(contract.id, circulation?.id ?? '');
-    for (const deal of [unknown, missing, homestead, good]) await publish('TransactionCertified', deal);
+    for (const deal of [unknown, missing, homestead, good]) await publish(deal);
 
     await waitFor(async () =>
       (await getCirculation(circulation?.id ?? '')).transactionCertificateNo ? true : undefined,
@@ -374,7 +313,7 @@ describe('transaction certificates (交易鉴证书) from the exchange centre', 
       mode: 'TRANSACTION_MODE_TRANSFER',
       plotCodes: contract.plots.map((p) => p.code),
     });
-    await publish('TransactionCertified', deal);
+    await publish(deal);
     const transfer = await waitFor(async () => {
       const found = await row<{ id: string; certificate_no: string | null; deal_id: string | null }>(
         'SELECT id, certificate_no, deal_id FROM contract_transfer WHERE from_contract_id = $1',
@@ -404,7 +343,7 @@ describe('disposal (处置) of a mortgaged management right', () => {
     const mortgage = mortgageRegistered(contract.id);
     await publishMortgageEvent(h, 'MortgageRegistered', mortgage);
     const sale = disposed(contract.id, { mortgageId: mortgage.mortgageId });
-    const eventId = await publish('CollateralDisposed', sale);
+    const eventId = await publish(sale);
 
     const [bought] = await waitFor(async () => {
       const list = await circulationsOf(contract.id);
@@ -445,10 +384,8 @@ describe('disposal (处置) of a mortgaged management right', () => {
     expect(after).toMatchObject({ householdId: household.id, status: 'CONTRACT_STATUS_ACTIVE', version: 1 });
 
     const before = await counts();
-    await delivered(disposals(), () =>
-      publish('CollateralDisposed', sale, { eventId, msgId: `${eventId}-redelivered` }),
-    );
-    await delivered(disposals(), () => publish('CollateralDisposed', sale));
+    await delivered(disposals(), () => publish(sale, { eventId, msgId: `${eventId}-redelivered` }));
+    await delivered(disposals(), () => publish(sale));
     expect(await counts()).toEqual({ ...before, pq_inbox: (before['pq_inbox'] ?? 0) + 1 });
     const announced = await published('pingquan.land_contract.v1.DisposedRightTransferred', bought?.id ?? '');
     expect(announced).toHaveLength(1);
@@ -470,7 +407,7 @@ describe('disposal (处置) of a mortgaged management right', () => {
       certificateNo: sale.certificateNo,
       mode: 'TRANSACTION_MODE_AUCTION',
     });
-    await publish('TransactionCertified', deal);
+    await publish(deal);
     await waitFor(async () =>
       (await getCirculation(bought?.id ?? '')).dealId === deal.dealId ? true : undefined,
     );
@@ -498,7 +435,7 @@ describe('disposal (处置) of a mortgaged management right', () => {
       certificateNo: sale.certificateNo,
       mode: 'TRANSACTION_MODE_TRANSFER',
     });
-    await publish('TransactionCertified', deal);
+    await publish(deal);
     await waitFor(async () =>
       (await row('SELECT 1 FROM transaction_certificate WHERE deal_id = $1', [deal.dealId]))
         ? true
@@ -508,7 +445,7 @@ describe('disposal (处置) of a mortgaged management right', () => {
       await row('SELECT review_reason FROM transaction_certificate WHERE deal_id = $1', [deal.dealId]),
     ).toEqual({ review_reason: 'OWNER_RECORD_MISSING' });
 
-    await publish('CollateralDisposed', sale);
+    await publish(sale);
     const [bought] = await waitFor(async () => {
       const list = await circulationsOf(contract.id);
       return list.length > 0 ? list : undefined;
@@ -547,7 +484,7 @@ describe('disposal (处置) of a mortgaged management right', () => {
         householdId: '',
       },
     });
-    await publish('CollateralDisposed', sale);
+    await publish(sale);
     const bought = await waitFor(async () =>
       (await circulationsOf(contract.id)).find((x) => x.disposalId === sale.disposalId),
     );
@@ -579,7 +516,7 @@ describe('disposal (处置) of a mortgaged management right', () => {
       },
     });
     const before = (await circulationsOf(contract.id)).length;
-    for (const sale of [taken, nowhere, stranger]) await publish('CollateralDisposed', sale);
+    for (const sale of [taken, nowhere, stranger]) await publish(sale);
     const held = await waitFor(async () => {
       const rows = (
         await db.query(

@@ -4,7 +4,10 @@ import { EventEnvelope } from '@pingquan/contracts/pingquan/common/v1/events';
 import { PolicyServiceDefinition } from '@pingquan/contracts/pingquan/common/v1/policy';
 import { CollateralServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/collateral';
 import type { Household } from '@pingquan/contracts/pingquan/land_contract/v1/register';
-import { LandRightsServiceDefinition } from '@pingquan/contracts/pingquan/land_contract/v1/rights';
+import {
+  LandRightsServiceDefinition,
+  type RecordCirculationRequest,
+} from '@pingquan/contracts/pingquan/land_contract/v1/rights';
 import type {
   MortgageRegistered,
   MortgageReleased,
@@ -243,15 +246,18 @@ export function mortgageReleased(registered: MortgageRegistered, releasedOn: Loc
   };
 }
 
+type ExchangeCentreEvent = keyof (typeof Events)['property-mortgage'];
+
 /**
- * Publishes a mortgage event to JetStream as property-mortgage's relay would: the envelope with its
- * id, on the prefixed subject, with the event id as message id (pass `msgId` to force a redelivery
- * of the same envelope past JetStream's duplicate window). Returns the envelope id.
+ * Publishes an event of the exchange centre (property-mortgage) to JetStream as its relay would: the
+ * envelope with its id, on the prefixed subject, with the event id as message id (pass `msgId` to
+ * force a redelivery of the same envelope past JetStream's duplicate window). Returns the envelope id.
  */
-export async function publishMortgageEvent(
+export async function publishExchangeCentreEvent<K extends ExchangeCentreEvent>(
   h: Harness,
-  kind: 'MortgageRegistered' | 'MortgageReleased',
-  payload: MortgageRegistered | MortgageReleased,
+  kind: K,
+  payload: Parameters<(typeof Events)['property-mortgage'][K]['codec']['encode']>[0],
+  aggregate: { id: string; version: number; townshipCode: string },
   options: { eventId?: string; msgId?: string } = {},
 ): Promise<string> {
   const type = Events['property-mortgage'][kind];
@@ -260,10 +266,10 @@ export async function publishMortgageEvent(
     id,
     type: type.typeName,
     occurredAt: new Date(),
-    aggregateType: 'mortgage',
-    aggregateId: payload.mortgageId,
-    aggregateVersion: kind === 'MortgageRegistered' ? 1 : 2,
-    townshipCode: payload.townshipCode,
+    aggregateType: type.aggregate,
+    aggregateId: aggregate.id,
+    aggregateVersion: aggregate.version,
+    townshipCode: aggregate.townshipCode,
     actor: { subject: exchangeCentre.sub, role: 'ROLE_SERVICE', displayName: '' },
     trace: { traceparent: '', tracestate: '' },
     payload: Buffer.from(
@@ -275,4 +281,54 @@ export async function publishMortgageEvent(
   const js = jetstream(h.service.runtime.nc);
   await js.publish(prefixed(h.prefix, type.subject), body, { msgID: options.msgId ?? id });
   return id;
+}
+
+/** A mortgage registered or released, as the exchange centre publishes it. */
+export function publishMortgageEvent(
+  h: Harness,
+  kind: 'MortgageRegistered' | 'MortgageReleased',
+  payload: MortgageRegistered | MortgageReleased,
+  options: { eventId?: string; msgId?: string } = {},
+): Promise<string> {
+  const aggregate = {
+    id: payload.mortgageId,
+    version: kind === 'MortgageRegistered' ? 1 : 2,
+    townshipCode: payload.townshipCode,
+  };
+  return publishExchangeCentreEvent(h, kind, payload, aggregate, options);
+}
+
+/** An enterprise (social capital) transferee. */
+export const enterprise = {
+  kind: 'TRANSFEREE_KIND_ENTERPRISE' as const,
+  name: '平泉山庄农业有限公司',
+  creditCode: enterpriseCode(7),
+  residentId: '',
+  householdId: '',
+  memberOfCollective: false,
+};
+
+/** A lease of the whole contract to `enterprise`, written and filed; `overrides` change any part. */
+export function circulate(
+  contract: { id: string; plots: { code: string; contractAreaMu4: number }[] },
+  overrides: Partial<RecordCirculationRequest> = {},
+): RecordCirculationRequest {
+  return {
+    contractId: contract.id,
+    mode: 'CIRCULATION_MODE_LEASE',
+    transferee: enterprise,
+    plots: contract.plots.map((p) => ({ plotCode: p.code, areaMu4: p.contractAreaMu4 })),
+    termStartDate: daysAgo(10),
+    termEndDate: '2028-09-30',
+    use: 'LAND_USE_FACILITY_AGRICULTURE',
+    written: true,
+    filing: { actedOn: daysAgo(12), reference: '流转备案 2026-044', by: '村股份经济合作社' },
+    annualPricePerMuFen: 60_000,
+    parentCirculationId: '',
+    contractorConsent: undefined,
+    reviewIds: [],
+    riskDepositPaidFen: 75_000,
+    context: change('土地经营权流转'),
+    ...overrides,
+  };
 }
