@@ -85,17 +85,20 @@ interface Child {
   port: number;
 }
 
-/** Set by runGatewayBenchmark from its options: node flags that write a CPU profile per child. */
-let profileFlags: string[] = [];
+/** How children are started: where their lines go, and extra node flags (CPU profiles). */
+interface Launch {
+  log: (l: string) => void;
+  nodeFlags: readonly string[];
+}
 
 async function startChild(
   entry: string,
   env: Record<string, string>,
-  log: (l: string) => void,
+  { log, nodeFlags }: Launch,
 ): Promise<Child> {
   const port = await freePort();
   const { NODE_OPTIONS: _inherited, ...inherited } = process.env;
-  const args = [...profileFlags, '--conditions=pq-source', '--import', 'tsx', join(root, entry)];
+  const args = [...nodeFlags, '--conditions=pq-source', '--import', 'tsx', join(root, entry)];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...inherited, ...env, GATEWAY_PORT: String(port), GRPC_PORT: String(port) },
@@ -198,7 +201,10 @@ export async function runGatewayBenchmark(options: GatewayBenchOptions = {}): Pr
   const connections = options.connections ?? 16;
   const householdSeconds = options.householdSeconds ?? 30;
   const householdRate = options.householdRate ?? 100;
-  profileFlags = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const launch: Launch = {
+    log,
+    nodeFlags: options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+  };
   const machine = describeMachine();
   log(machineLine(machine));
   const servers = await startBenchServers();
@@ -219,7 +225,7 @@ export async function runGatewayBenchmark(options: GatewayBenchOptions = {}): Pr
         MIGRATE_ON_START: 'true',
         PQ_INTERNAL_SIGNING_KEY: key,
       },
-      log,
+      launch,
     );
     children.push(service);
     const serviceAddress = `127.0.0.1:${service.port}`;
@@ -239,7 +245,7 @@ export async function runGatewayBenchmark(options: GatewayBenchOptions = {}): Pr
         PQ_INTERNAL_SIGNING_KEY: key,
         LAND_CONTRACT_GRPC_URL: serviceAddress,
       },
-      log,
+      launch,
     );
     children.push(mortgage);
     const mortgageAddress = `127.0.0.1:${mortgage.port}`;
@@ -288,9 +294,9 @@ export async function runGatewayBenchmark(options: GatewayBenchOptions = {}): Pr
       NATS_URL: servers.natsUrl,
     });
     const [bare, gateway, unprotected] = await Promise.all([
-      startChild('infra/src/bench/gateway-process.ts', gatewayEnv('bare'), log),
-      startChild('infra/src/bench/gateway-process.ts', gatewayEnv('gateway'), log),
-      startChild('infra/src/bench/gateway-process.ts', gatewayEnv('gateway-unprotected'), log),
+      startChild('infra/src/bench/gateway-process.ts', gatewayEnv('bare'), launch),
+      startChild('infra/src/bench/gateway-process.ts', gatewayEnv('gateway'), launch),
+      startChild('infra/src/bench/gateway-process.ts', gatewayEnv('gateway-unprotected'), launch),
     ]);
     children.push(bare, gateway, unprotected);
     await Promise.all([bare, gateway, unprotected].map((c) => waitForPort(c.port, 60_000)));

@@ -739,7 +739,7 @@ export async function expireCirculations(
       { status: 'ACTIVE', termEnd: { $lte: asOf } },
       { orderBy: { termEnd: 'asc', id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
     )
-  ).filter((row) => isCirculationExpired({ status: 'ACTIVE', termEnd: String(row.termEnd) }, asOf));
+  ).filter((row) => isCirculationExpired(circulationFromRow(row, []), asOf));
   if (due.length === 0) return 0;
   for (const row of due) {
     row.status = 'EXPIRED';

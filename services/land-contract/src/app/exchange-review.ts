@@ -17,8 +17,11 @@ import { violation } from '@pingquan/reference';
 import { DisposalTransferEntity, TransactionCertificateEntity } from '../persistence/exchange-entities.js';
 import { TRACK } from './context.js';
 
+/** A received certificate (交易鉴证书) or a disposal of a mortgaged right. */
+export type ReviewItemKind = 'TRANSACTION_CERTIFICATE' | 'DISPOSAL';
+
 interface ReviewRow {
-  kind: 'TRANSACTION_CERTIFICATE' | 'DISPOSAL';
+  kind: ReviewItemKind;
   id: string;
   certificate_no: string;
   township_code: string;
@@ -128,8 +131,6 @@ export async function listExchangeReviewItems(
     total: Number(count?.n ?? 0),
   };
 }
-
-export type ReviewItemKind = 'TRANSACTION_CERTIFICATE' | 'DISPOSAL';
 
 /** The longest settlement text kept. */
 export const MAX_SETTLEMENT_CHARS = 2_000;
